@@ -1,0 +1,78 @@
+/**
+ * `ProcFS`: typed access to a procfs mount (default `/proc`). Every reader
+ * takes its paths from the mount point, so it runs unchanged on a fixture tree.
+ *
+ * Files are read whole in one go (procfs `stat` sizes are 0 or lies, and a
+ * size cap would silently truncate large files). Errors are typed:
+ * ENOENT → {@link NotFoundError}, EACCES/EPERM → {@link PermissionError}.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NotFoundError, PermissionError } from '../errors.js';
+
+/** Map a filesystem error on `path` to raingauge's typed errors (others are rethrown). */
+export function mapFsError(err: unknown, path: string): never {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT' || code === 'ESRCH') throw new NotFoundError(path, undefined, { cause: err });
+  if (code === 'EACCES' || code === 'EPERM') {
+    throw new PermissionError(
+      `permission denied reading ${path} (run as root or with CAP_SYS_PTRACE / CAP_DAC_READ_SEARCH)`,
+      {
+        path,
+        cause: err,
+      },
+    );
+  }
+  throw err;
+}
+
+/** A procfs mount point. */
+export class ProcFS {
+  /** The mount point, e.g. `/proc` or a fixture directory. */
+  readonly mountPoint: string;
+
+  constructor(mountPoint = '/proc') {
+    this.mountPoint = mountPoint;
+  }
+
+  /** Absolute path of a file below the mount point. */
+  path(...parts: (string | number)[]): string {
+    return join(this.mountPoint, ...parts.map(String));
+  }
+
+  /** Read a file below the mount point whole, as UTF-8 text (synchronously). */
+  readText(...parts: (string | number)[]): string {
+    const p = this.path(...parts);
+    try {
+      return readFileSync(p, 'utf8');
+    } catch (err) {
+      mapFsError(err, p);
+    }
+  }
+
+  /** Read a file below the mount point whole, as bytes (synchronously). */
+  readBytes(...parts: (string | number)[]): Buffer {
+    const p = this.path(...parts);
+    try {
+      return readFileSync(p);
+    } catch (err) {
+      mapFsError(err, p);
+    }
+  }
+
+  /** Read a file below the mount point whole, as UTF-8 text. */
+  async readTextAsync(...parts: (string | number)[]): Promise<string> {
+    const p = this.path(...parts);
+    try {
+      return await readFile(p, 'utf8');
+    } catch (err) {
+      mapFsError(err, p);
+    }
+  }
+
+  // --- per-process API (owned by the procfs-process helper) ---
+
+  // --- system-wide files (owned by the procfs-system helper) ---
+}
