@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NotFoundError, PermissionError } from '../errors.js';
+import { type NetDev, parseNetDev } from './net_dev.js';
 
 /** Map a filesystem error on `path` to raingauge's typed errors (others are rethrown). */
 export function mapFsError(err: unknown, path: string): never {
@@ -75,4 +76,9 @@ export class ProcFS {
   // --- per-process API (owned by the procfs-process helper) ---
 
   // --- system-wide files (owned by the procfs-system helper) ---
+
+  /** `/proc/net/dev`: per-interface counters of this process's network namespace (seed: `FS.NetDev`). */
+  netDev(): NetDev {
+    return parseNetDev(this.readText('net/dev'), this.path('net/dev'));
+  }
 }
