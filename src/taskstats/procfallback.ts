@@ -1,0 +1,204 @@
+/**
+ * The unprivileged fallback of taskstats: what /proc gives without
+ * CAP_NET_ADMIN. `/proc/<pid>/schedstat` holds exactly
+ * `cpu_run_virtual_total cpu_delay_total cpu_count`, `/proc/<pid>/io` the exact
+ * (not 1 KiB-rounded) I/O counters, and field 42 of `/proc/<pid>/stat`
+ * (`delayacct_blkio_ticks`) the block-I/O delay in clock ticks.
+ *
+ * The parsers are pure; {@link procDelayStats} reads the files.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidArgumentError, NotFoundError, ParseError, PermissionError, ProcessGoneError } from '../errors.js';
+
+/** `/proc/<pid>/schedstat` (kernel `proc_pid_schedstat`, fs/proc/base.c). */
+export interface ProcSchedstat {
+  /** First field: time on the CPU in ns (`se.sum_exec_runtime` = taskstats `cpu_run_virtual_total`). */
+  cpuRunVirtualTotal: bigint;
+  /** Second field: time waiting on a run queue in ns (`sched_info.run_delay` = `cpu_delay_total`). */
+  cpuDelayTotal: bigint;
+  /** Third field: number of timeslices run (`sched_info.pcount` = `cpu_count`). */
+  cpuCount: bigint;
+}
+
+const UINT = /^\d+$/;
+
+/** Parse the text of `/proc/<pid>/schedstat`: three unsigned decimal numbers. */
+export function parseProcSchedstat(text: string, file = '/proc/<pid>/schedstat'): ProcSchedstat {
+  const parts = text.trim().split(/\s+/);
+  if (parts.length < 3 || !parts.slice(0, 3).every((p) => UINT.test(p))) {
+    throw new ParseError(file, 'expected three unsigned numbers (run time ns, run-queue wait ns, timeslices)', {
+      line: 1,
+      text,
+    });
+  }
+  return { cpuRunVirtualTotal: BigInt(parts[0]!), cpuDelayTotal: BigInt(parts[1]!), cpuCount: BigInt(parts[2]!) };
+}
+
+/** `/proc/<pid>/io` (kernel `do_io_accounting`): exact I/O counters, same names as the taskstats members. */
+export interface ProcIoCounters {
+  /** `rchar`: bytes read by read-like syscalls (exact; taskstats `read_char` is rounded to 1 KiB). */
+  readChar: bigint;
+  /** `wchar`: bytes written by write-like syscalls. */
+  writeChar: bigint;
+  /** `syscr`: read-like syscalls. */
+  readSyscalls: bigint;
+  /** `syscw`: write-like syscalls. */
+  writeSyscalls: bigint;
+  /** `read_bytes`: bytes fetched from storage. */
+  readBytes: bigint;
+  /** `write_bytes`: bytes sent to storage. */
+  writeBytes: bigint;
+  /** `cancelled_write_bytes`: bytes whose write-out was cancelled. */
+  cancelledWriteBytes: bigint;
+}
+
+const IO_KEYS: Record<string, keyof ProcIoCounters> = {
+  rchar: 'readChar',
+  wchar: 'writeChar',
+  syscr: 'readSyscalls',
+  syscw: 'writeSyscalls',
+  read_bytes: 'readBytes',
+  write_bytes: 'writeBytes',
+  cancelled_write_bytes: 'cancelledWriteBytes',
+};
+
+/** Parse the text of `/proc/<pid>/io` (`key: value` lines). All seven keys are required. */
+export function parseProcIo(text: string, file = '/proc/<pid>/io'): ProcIoCounters {
+  const out: Partial<ProcIoCounters> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === '') continue;
+    const m = /^(\w+):\s+(\d+)\s*$/.exec(line);
+    if (!m) throw new ParseError(file, 'expected "key: number"', { line: i + 1, text: line });
+    const key = IO_KEYS[m[1]!];
+    if (key) out[key] = BigInt(m[2]!);
+  }
+  for (const [k, name] of Object.entries(IO_KEYS)) {
+    if (out[name] === undefined) throw new ParseError(file, `missing "${k}" line`, { text });
+  }
+  return out as ProcIoCounters;
+}
+
+/**
+ * Parse field 42 (`delayacct_blkio_ticks`) of `/proc/<pid>/stat`. The command
+ * name (field 2) may contain spaces and parentheses: fields are counted after
+ * the last `)`.
+ */
+export function parseProcStatBlkioTicks(text: string, file = '/proc/<pid>/stat'): bigint {
+  const close = text.lastIndexOf(')');
+  if (close < 0) throw new ParseError(file, 'no ")" closing the command name', { text });
+  const rest = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
+  // rest[0] is field 3 (state), so field 42 is rest[39]
+  const v = rest[39];
+  if (v === undefined || !UINT.test(v)) {
+    throw new ParseError(file, 'field 42 (delayacct_blkio_ticks) missing or not a number', { text });
+  }
+  return BigInt(v);
+}
+
+/** Clock ticks per second of /proc (`USER_HZ`, 100 on every mainstream Linux architecture). */
+export const PROC_USER_HZ = 100;
+
+/** What /proc gives without CAP_NET_ADMIN (see {@link procDelayStats}). */
+export interface ProcDelayStats {
+  /** The process or thread id read. */
+  pid: number;
+  /** Always `procfs`, to tell these apart from a taskstats record. */
+  source: 'procfs';
+  /** `cpu_count` from /proc/<pid>/schedstat. */
+  cpuCount: bigint;
+  /** `cpu_delay_total` (ns) from /proc/<pid>/schedstat: exactly the taskstats value. */
+  cpuDelayTotal: bigint;
+  /** `cpu_run_virtual_total` (ns) from /proc/<pid>/schedstat. */
+  cpuRunVirtualTotal: bigint;
+  /** Block-I/O delay in clock ticks (`/proc/<pid>/stat` field 42); 0 while delay accounting is off. */
+  blkioDelayTicks: bigint;
+  /** `blkioDelayTicks` in ns (ticks × 10⁹ / {@link PROC_USER_HZ}): tick resolution, not the exact taskstats total. */
+  blkioDelayTotal: bigint;
+  /** Exact I/O counters from /proc/<pid>/io, or null when that file is not readable (ptrace access needed). */
+  io: ProcIoCounters | null;
+  /** Why `io` is null. */
+  ioError?: PermissionError;
+}
+
+function readProc(path: string, pid: number): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ESRCH') throw new ProcessGoneError(pid, path, { cause: err });
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new PermissionError(
+        `permission denied reading ${path}: needs the same user as process ${pid} or CAP_SYS_PTRACE`,
+        { capability: 'CAP_SYS_PTRACE', path, cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
+/**
+ * The unprivileged fallback of a taskstats query: CPU run time, run-queue
+ * delay and count from `/proc/<pid>/schedstat` (exact), block-I/O delay from
+ * `/proc/<pid>/stat` field 42 (clock ticks), and exact I/O counters from
+ * `/proc/<pid>/io` when readable (same user or CAP_SYS_PTRACE). A thread id
+ * works too (Linux resolves /proc/<tid>). `procRoot` lets tests use a fixture tree.
+ *
+ * @throws {ProcessGoneError} when the process does not exist (anymore).
+ * @throws {NotFoundError} when schedstat is missing (kernel without CONFIG_SCHED_INFO).
+ */
+export function procDelayStats(pid: number, options: { procRoot?: string } = {}): ProcDelayStats {
+  if (!Number.isInteger(pid) || pid <= 0 || pid > 0x7fffffff) {
+    throw new InvalidArgumentError(`pid must be a positive integer, got ${pid}`, pid);
+  }
+  const root = options.procRoot ?? '/proc';
+  const dir = join(root, String(pid));
+  const schedPath = join(dir, 'schedstat');
+  let sched: ProcSchedstat;
+  try {
+    sched = parseProcSchedstat(readProc(schedPath, pid), schedPath);
+  } catch (err) {
+    if (err instanceof ProcessGoneError) {
+      // distinguish "no such process" from "no schedstat on this kernel"
+      let exists = true;
+      try {
+        readFileSync(join(dir, 'stat'));
+      } catch {
+        exists = false;
+      }
+      if (exists) {
+        throw new NotFoundError(schedPath, `${schedPath} is missing: the kernel lacks CONFIG_SCHED_INFO/SCHEDSTATS`);
+      }
+    }
+    throw err;
+  }
+  const statPath = join(dir, 'stat');
+  const ticks = parseProcStatBlkioTicks(readProc(statPath, pid), statPath);
+  const ioPath = join(dir, 'io');
+  let io: ProcIoCounters | null = null;
+  let ioError: PermissionError | undefined;
+  try {
+    io = parseProcIo(readProc(ioPath, pid), ioPath);
+  } catch (err) {
+    if (!(err instanceof PermissionError)) throw err;
+    ioError = err;
+  }
+  const out: ProcDelayStats = {
+    pid,
+    source: 'procfs',
+    cpuCount: sched.cpuCount,
+    cpuDelayTotal: sched.cpuDelayTotal,
+    cpuRunVirtualTotal: sched.cpuRunVirtualTotal,
+    blkioDelayTicks: ticks,
+    blkioDelayTotal: (ticks * 1_000_000_000n) / BigInt(PROC_USER_HZ),
+    io,
+  };
+  if (ioError) out.ioError = ioError;
+  return out;
+}
