@@ -33,6 +33,9 @@ const c_close = libc.func('int close(int fd)');
 const c_poll = libc.func('int poll(void *fds, uint64_t nfds, int timeout)');
 const c_read = libc.func('intptr_t read(int fd, void *buf, size_t len)');
 const c_fcntl = libc.func('int fcntl(int fd, int cmd, int arg)');
+const c_mount = libc.func(
+  'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)',
+);
 
 /** Address families used by raingauge. */
 export const AF_UNIX = 1;
@@ -210,6 +213,25 @@ export function close(fd: number): void {
   if (r < 0) {
     const e = koffi.errno();
     if (e !== errno.EINTR) throw sysError('close', e);
+  }
+}
+
+/**
+ * mount(2) of a pseudo filesystem (`mount('nodev', '/sys/kernel/tracing', 'tracefs')`).
+ * Needs CAP_SYS_ADMIN: EPERM/EACCES become {@link PermissionError}.
+ */
+export function mount(source: string, target: string, fstype: string, flags = 0): void {
+  const r = c_mount(source, target, fstype, flags, null) as number;
+  if (r < 0) {
+    const e = koffi.errno();
+    if (e === errno.EPERM || e === errno.EACCES) {
+      throw new PermissionError(`mounting ${fstype} on ${target} was refused (${errnoName(e)}): run as root`, {
+        capability: 'CAP_SYS_ADMIN',
+        path: target,
+        cause: sysError('mount', e),
+      });
+    }
+    throw sysError('mount', e, `${fstype} on ${target}`);
   }
 }
 
