@@ -5,6 +5,8 @@
  * See docs/taskstats.md.
  * @module
  */
+
+export * from './client.js';
 export * from './layout.js';
 export * from './message.js';
 export * from './procfallback.js';

@@ -171,6 +171,12 @@ export interface TaskstatsRecord {
    * than 16, or a longer payload than the version's size), copied. Absent otherwise.
    */
   rawTail?: Buffer;
+  /**
+   * Not a kernel member: notes added by `TaskstatsClient` queries, e.g. that
+   * the delay-accounting fields are 0 because `kernel.task_delayacct` was off
+   * when the task started.
+   */
+  warnings?: string[];
 }
 
 const WHAT = 'struct taskstats';
