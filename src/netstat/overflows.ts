@@ -1,0 +1,346 @@
+/**
+ * Listen-overflow diagnosis: watch `TcpExt ListenOverflows`, `ListenDrops`
+ * and the SYN-cookie counters together with every TCP listener's accept
+ * queue (`queued` / `backlog` from sock_diag, via the listeners module), and
+ * when connection attempts are dropped say which listeners were full, which
+ * processes own them, what limited their queue (`min(listen() backlog,
+ * net.core.somaxconn)`) and what to change.
+ *
+ * {@link diagnoseListenOverflows} is pure (counters delta + listener
+ * snapshot + sysctls → report); {@link watchListenOverflows} samples.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NotSupportedError } from '../errors.js';
+import * as listenersModule from '../listeners/index.js';
+import type { ListenerOwner, ListenerStats } from '../listeners/types.js';
+import { counterDelta } from './delta.js';
+import type { CounterValue, NetCounterSet } from './parse.js';
+import { NetCounterReader } from './read.js';
+
+/** The TcpExt counters the diagnosis watches. */
+export const OVERFLOW_COUNTERS = [
+  'ListenOverflows',
+  'ListenDrops',
+  'SyncookiesSent',
+  'SyncookiesRecv',
+  'SyncookiesFailed',
+  'TCPReqQFullDrop',
+  'TCPReqQFullDoCookies',
+] as const;
+
+/** Name of one watched TcpExt counter. */
+export type OverflowCounterName = (typeof OVERFLOW_COUNTERS)[number];
+
+/** The listener fields the diagnosis needs (a subset of the listeners module's `ListenerStats`). */
+export type ListenQueueStats = Pick<ListenerStats, 'queued' | 'backlog'> & {
+  owners?: readonly ListenerOwner[];
+};
+
+/** The sysctls that bound listen queues, read from `/proc/sys` (undefined when unreadable). */
+export interface ListenLimits {
+  /** `net.core.somaxconn` (`/proc/sys/net/core/somaxconn`): the cap on every listen() backlog. */
+  somaxconn?: number;
+  /** `net.ipv4.tcp_max_syn_backlog`: with syncookies off, limits SYN-queue entries from unproven peers. */
+  tcpMaxSynBacklog?: number;
+  /** `net.ipv4.tcp_syncookies`: 0 off, 1 when a SYN queue overflows, 2 always. */
+  tcpSyncookies?: number;
+  /** `net.ipv4.tcp_abort_on_overflow`: 1 = reset instead of dropping the final ACK when the accept queue is full. */
+  tcpAbortOnOverflow?: number;
+}
+
+function readIntFile(path: string): number | undefined {
+  try {
+    const n = Number.parseInt(readFileSync(path, 'latin1').trim(), 10);
+    return Number.isFinite(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Read the listen-queue sysctls of the caller's network namespace from
+ * `<procMountPoint>/sys/net/...` (all are per network namespace).
+ */
+export function readListenLimits(procMountPoint = '/proc'): ListenLimits {
+  const p = (...parts: string[]) => join(procMountPoint, 'sys', 'net', ...parts);
+  const out: ListenLimits = {};
+  const set = (k: keyof ListenLimits, v: number | undefined) => {
+    if (v !== undefined) out[k] = v;
+  };
+  set('somaxconn', readIntFile(p('core', 'somaxconn')));
+  set('tcpMaxSynBacklog', readIntFile(p('ipv4', 'tcp_max_syn_backlog')));
+  set('tcpSyncookies', readIntFile(p('ipv4', 'tcp_syncookies')));
+  set('tcpAbortOnOverflow', readIntFile(p('ipv4', 'tcp_abort_on_overflow')));
+  return out;
+}
+
+/** One listener in a report. */
+export interface ListenerFinding {
+  /** Listener key as the listeners module prints it, e.g. `0.0.0.0:8080`, `[::]:443`. */
+  key: string;
+  /** Connections waiting in the accept queue (`sk_ack_backlog`). */
+  queued: number;
+  /** The queue's limit (`sk_max_ack_backlog` = min(listen() backlog, somaxconn)). */
+  backlog: number;
+  /** True when `queued > 0` and `queued ≥ backlog` (the kernel drops new connections once `queued > backlog`). */
+  full: boolean;
+  /**
+   * What set the limit: `somaxconn` when `backlog` equals net.core.somaxconn
+   * (the application asked for at least that much and was capped), otherwise
+   * `listen-backlog` (the application's own listen() argument); `unknown`
+   * when somaxconn could not be read.
+   */
+  limitedBy: 'somaxconn' | 'listen-backlog' | 'unknown';
+  /** Processes holding the listening socket, when known. */
+  owners?: ListenerOwner[];
+}
+
+/** The outcome of one sampling interval. */
+export interface OverflowReport {
+  /** When the newer sample was taken (ms since the epoch). */
+  timeMs: number;
+  /** Seconds between the two samples. */
+  seconds: number;
+  /** Increase of each watched TcpExt counter over the interval (0 when the kernel does not print it). */
+  counters: Record<OverflowCounterName, CounterValue>;
+  /** True when ListenOverflows, ListenDrops, SyncookiesSent or TCPReqQFull* grew. */
+  dropped: boolean;
+  /** Listeners whose accept queue was full when sampled. */
+  full: ListenerFinding[];
+  /** The fullest listeners (by queued/backlog, at most 5, including full ones). */
+  busiest: ListenerFinding[];
+  /** The sysctls in force. */
+  limits: ListenLimits;
+  /** What to change, in plain words (empty when nothing was dropped). */
+  advice: string[];
+}
+
+function isPositive(v: CounterValue): boolean {
+  return typeof v === 'bigint' ? v > 0n : v > 0;
+}
+
+function finding(key: string, s: ListenQueueStats, limits: ListenLimits): ListenerFinding {
+  const f: ListenerFinding = {
+    key,
+    queued: s.queued,
+    backlog: s.backlog,
+    full: s.queued > 0 && s.queued >= s.backlog,
+    limitedBy:
+      limits.somaxconn === undefined ? 'unknown' : s.backlog >= limits.somaxconn ? 'somaxconn' : 'listen-backlog',
+  };
+  if (s.owners !== undefined) f.owners = [...s.owners];
+  return f;
+}
+
+/** `pid/command, …` of a finding's owners, or a hint when unknown. */
+export function formatOwners(f: ListenerFinding): string {
+  if (f.owners === undefined) return 'owner unknown';
+  if (f.owners.length === 0) return 'owner not found (needs root to see other users’ processes)';
+  return f.owners.map((o) => `${o.pid}/${o.command}`).join(', ');
+}
+
+/**
+ * Diagnose one interval (pure): `delta` holds the increase of the TcpExt
+ * counters (any object with `TcpExt: { ListenOverflows, … }`), `listeners`
+ * the accept queues at the end of the interval, `limits` the sysctls.
+ */
+export function diagnoseListenOverflows(input: {
+  delta: NetCounterSet;
+  listeners: ReadonlyMap<string, ListenQueueStats>;
+  limits: ListenLimits;
+  seconds: number;
+  timeMs?: number;
+}): OverflowReport {
+  const tcpExt = input.delta.TcpExt ?? {};
+  const counters = {} as Record<OverflowCounterName, CounterValue>;
+  for (const n of OVERFLOW_COUNTERS) counters[n] = tcpExt[n] ?? 0;
+  const dropped =
+    isPositive(counters.ListenOverflows) ||
+    isPositive(counters.ListenDrops) ||
+    isPositive(counters.SyncookiesSent) ||
+    isPositive(counters.TCPReqQFullDrop) ||
+    isPositive(counters.TCPReqQFullDoCookies);
+  const all: ListenerFinding[] = [];
+  for (const [key, s] of input.listeners) all.push(finding(key, s, input.limits));
+  const ratio = (f: ListenerFinding) =>
+    f.backlog > 0 ? f.queued / f.backlog : f.queued > 0 ? Number.POSITIVE_INFINITY : 0;
+  const full = all.filter((f) => f.full);
+  const busiest = all
+    .filter((f) => f.queued > 0)
+    .sort((a, b) => ratio(b) - ratio(a) || b.queued - a.queued)
+    .slice(0, 5);
+  const advice = dropped ? adviceFor(counters, full, busiest, input.limits) : [];
+  return {
+    timeMs: input.timeMs ?? Date.now(),
+    seconds: input.seconds,
+    counters,
+    dropped,
+    full,
+    busiest,
+    limits: input.limits,
+    advice,
+  };
+}
+
+function adviceFor(
+  c: Record<OverflowCounterName, CounterValue>,
+  full: ListenerFinding[],
+  busiest: ListenerFinding[],
+  limits: ListenLimits,
+): string[] {
+  const out: string[] = [];
+  const somax = limits.somaxconn;
+  for (const f of full) {
+    const who = `${f.key} (${formatOwners(f)})`;
+    if (f.limitedBy === 'somaxconn') {
+      out.push(
+        `${who}: its accept queue is capped at ${f.backlog} by net.core.somaxconn (${somax}); the application asked for at least that much. Raise net.core.somaxconn (sysctl -w net.core.somaxconn=${nextSize(f.backlog)}) and keep the application's listen() backlog at least as large.`,
+      );
+    } else {
+      out.push(
+        `${who}: its accept queue limit ${f.backlog} is the listen() backlog the application passed${
+          somax !== undefined ? ` (net.core.somaxconn allows up to ${somax})` : ''
+        }. Raise the backlog in the application (Node.js: server.listen({ port, backlog: ${nextSize(f.backlog)} }); the default is 511)${
+          somax !== undefined && nextSize(f.backlog) > somax ? ' and net.core.somaxconn' : ''
+        }.`,
+      );
+    }
+  }
+  if (isPositive(c.ListenOverflows)) {
+    if (full.length === 0) {
+      const top = busiest[0];
+      out.push(
+        `No listener was full at the moment of sampling: the queue filled and drained between samples (bursts).${
+          top !== undefined
+            ? ` The fullest listener was ${top.key} with ${top.queued}/${top.backlog} (${formatOwners(top)}).`
+            : ''
+        } Sample more often (--interval 0.1) to catch it.`,
+      );
+    }
+    out.push(
+      'A full accept queue means the process does not call accept() as fast as connections arrive: add workers (Node.js cluster / more processes behind SO_REUSEPORT), keep the event loop free of long synchronous work, or scale out. A bigger queue only absorbs bursts.',
+    );
+  }
+  if (isPositive(c.SyncookiesSent) || isPositive(c.TCPReqQFullDoCookies) || isPositive(c.TCPReqQFullDrop)) {
+    out.push(
+      `A SYN (request) queue overflowed: a burst of new connections or a SYN flood. On current kernels its limit is the same min(backlog, somaxconn) as the accept queue, so raising those raises it too. ${
+        limits.tcpSyncookies === 0
+          ? `net.ipv4.tcp_syncookies is 0, so the SYNs were dropped (TCPReqQFullDrop); set it to 1, and note net.ipv4.tcp_max_syn_backlog (${limits.tcpMaxSynBacklog ?? '?'}) also limits unproven peers.`
+          : 'SYN cookies answered them (SyncookiesSent); connections still succeed but lose TCP options such as window scaling on old kernels.'
+      }`,
+    );
+  }
+  const other = diff(c.ListenDrops, c.ListenOverflows);
+  if (other > 0 && !isPositive(c.TCPReqQFullDrop)) {
+    out.push(
+      `${other} drop(s) were not accept-queue overflows (ListenDrops − ListenOverflows): failures to allocate memory for a request or child socket, SYNs to broadcast/multicast addresses, or ICMP errors during handshakes.`,
+    );
+  }
+  if (limits.tcpAbortOnOverflow === 1) {
+    out.push(
+      'net.ipv4.tcp_abort_on_overflow is 1: clients get a reset instead of retrying when the accept queue is full.',
+    );
+  }
+  return out;
+}
+
+function diff(a: CounterValue, b: CounterValue): number {
+  return Number(BigInt(a) - BigInt(b));
+}
+
+function nextSize(n: number): number {
+  let s = 128;
+  while (s <= n) s *= 2;
+  return Math.max(s, 1024);
+}
+
+/** A source of listener accept-queue statistics (defaults to the listeners module's `tcpListenerStats`). */
+export type ListenerSource = () =>
+  | Promise<ReadonlyMap<string, ListenQueueStats>>
+  | ReadonlyMap<string, ListenQueueStats>;
+
+/**
+ * The default listener source: `tcpListenerStats(undefined, { active: false, owners: true })`
+ * from the listeners module. Throws {@link NotSupportedError} when that
+ * module does not provide it.
+ */
+export function defaultListenerSource(): ListenerSource {
+  const fn = (listenersModule as unknown as Record<string, unknown>).tcpListenerStats;
+  if (typeof fn !== 'function') {
+    throw new NotSupportedError(
+      'tcpListenerStats',
+      'the listeners module does not export tcpListenerStats(); listener queues cannot be read',
+    );
+  }
+  return () =>
+    (fn as (addrs: undefined, opts: { active: boolean; owners: boolean }) => ReturnType<ListenerSource>)(undefined, {
+      active: false,
+      owners: true,
+    });
+}
+
+/** Options of {@link watchListenOverflows}. */
+export interface WatchOverflowOptions {
+  /** Milliseconds between samples (default 1000). */
+  intervalMs?: number;
+  /** Stop after this many reports (default: until `signal` aborts). */
+  count?: number;
+  /** Stops the watch. */
+  signal?: AbortSignal;
+  /** Where the listener queues come from (default {@link defaultListenerSource}). */
+  listeners?: ListenerSource;
+  /** procfs mount point for the counters and sysctls (default `/proc`). */
+  procMountPoint?: string;
+}
+
+function wait(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Sample the counters and listener queues every `intervalMs` and yield one
+ * {@link OverflowReport} per interval (of the caller's network namespace).
+ */
+export async function* watchListenOverflows(opts: WatchOverflowOptions = {}): AsyncGenerator<OverflowReport> {
+  const intervalMs = opts.intervalMs ?? 1000;
+  const source = opts.listeners ?? defaultListenerSource();
+  const reader = new NetCounterReader({ procMountPoint: opts.procMountPoint });
+  try {
+    let prev = reader.read();
+    let prevT = performance.now();
+    let n = 0;
+    while (!opts.signal?.aborted && (opts.count === undefined || n < opts.count)) {
+      await wait(intervalMs, opts.signal);
+      if (opts.signal?.aborted) break;
+      const next = reader.read();
+      const t = performance.now();
+      const listeners = await source();
+      const seconds = (t - prevT) / 1000;
+      const d = counterDelta({ TcpExt: prev.TcpExt ?? {} }, { TcpExt: next.TcpExt ?? {} }, seconds);
+      const delta: NetCounterSet = { TcpExt: {} };
+      for (const [k, v] of Object.entries(d.TcpExt ?? {})) delta.TcpExt![k] = v.delta;
+      yield diagnoseListenOverflows({
+        delta,
+        listeners,
+        limits: readListenLimits(opts.procMountPoint),
+        seconds,
+      });
+      prev = next;
+      prevT = t;
+      n++;
+    }
+  } finally {
+    reader.close();
+  }
+}
