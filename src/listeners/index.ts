@@ -1,1 +1,20 @@
-export {};
+/**
+ * Listener statistics: raindrops' `tcp_listener_stats` / `unix_listener_stats`
+ * (active, queued, backlog per listener) from sock_diag, plus owners and a
+ * queued-only mode. See docs/listeners.md.
+ * @module
+ */
+export {
+  canonicalTcpListenerKey,
+  InvalidListenerAddressError,
+  parseTcpListenerAddress,
+  type TcpListenerAddress,
+} from './address.js';
+export { findSocketOwners, findSocketOwnersSync, type SocketOwnerScan } from './owners.js';
+export {
+  closeListenerStatsSockets,
+  type TcpListenerStatsOptions,
+  tcpListenerStats,
+  tcpListenerStatsSync,
+} from './tcp.js';
+export type { ListenerOwner, ListenerStats, ListenerStatsOptions } from './types.js';

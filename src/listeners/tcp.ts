@@ -1,0 +1,253 @@
+/**
+ * TCP listener statistics (raindrops' `tcp_listener_stats`, done better).
+ *
+ * Two sock_diag dumps, both asking for IPv4 and IPv6 in one kernel walk (the
+ * legacy `TCPDIAG_GETSOCK` request with family 0):
+ *
+ * 1. LISTEN sockets only. The kernel walks only its listening hash, so this
+ *    costs about the same with 10 or 100 000 established connections. It gives
+ *    `queued` (`idiag_rqueue`) and `backlog` (`idiag_wqueue`) and the set of
+ *    listener ports.
+ * 2. ESTABLISHED sockets, with an in-kernel bytecode filter keeping only local
+ *    ports that have a listener (so the kernel builds no message for the
+ *    client side of connections or for unrelated ports). Records are read
+ *    straight from the receive buffer by {@link TcpListenerTally}. Skipped with
+ *    `{ active: false }` or when nothing matched.
+ *
+ * @module
+ */
+import { InvalidArgumentError, NotSupportedError } from '../errors.js';
+import { NETLINK_SOCK_DIAG, NetlinkError, NetlinkSocket } from '../netlink/index.js';
+import { parseTcpListenerAddress, type TcpListenerAddress } from './address.js';
+import { sourcePortFilterBytecode } from './bytecode.js';
+import { findSocketOwners, findSocketOwnersSync, type SocketOwnerScan } from './owners.js';
+import { type TcpListenerMatch, TcpListenerTally } from './tcp-tally.js';
+import type { ListenerStats, ListenerStatsOptions } from './types.js';
+
+/** `TCPDIAG_GETSOCK`: the legacy inet_diag request that takes family 0 = both families. */
+const TCPDIAG_GETSOCK = 18;
+const NLM_F_REQUEST = 0x1;
+const INET_DIAG_REQ_BYTECODE = 1;
+const TCPF_ESTABLISHED = 1 << 1;
+const TCPF_LISTEN = 1 << 10;
+
+/** Options of {@link tcpListenerStats}. */
+export interface TcpListenerStatsOptions extends ListenerStatsOptions {
+  /**
+   * The NETLINK_SOCK_DIAG socket to use (default: one kept open by raingauge
+   * for all calls and closed at exit). Pass your own to isolate callers.
+   */
+  socket?: NetlinkSocket;
+}
+
+/**
+ * Encode a `TCPDIAG_GETSOCK` request body: `struct inet_diag_req`
+ * (`family u8, src_len u8, dst_len u8, ext u8, id inet_diag_sockid (48), states u32, dbs u32` = 60 bytes)
+ * with family 0 (IPv4 and IPv6 in one walk), followed by an optional `INET_DIAG_REQ_BYTECODE` attribute.
+ */
+function legacyRequest(states: number, bytecode?: Buffer): Buffer {
+  const bcLen = bytecode ? 4 + bytecode.length : 0;
+  const b = Buffer.alloc(60 + bcLen);
+  b.writeUInt32LE(states >>> 0, 52);
+  if (bytecode) {
+    b.writeUInt16LE(4 + bytecode.length, 60);
+    b.writeUInt16LE(INET_DIAG_REQ_BYTECODE, 62);
+    bytecode.copy(b, 64);
+  }
+  return b;
+}
+
+const LISTEN_REQUEST = legacyRequest(TCPF_LISTEN);
+
+let asyncSocket: NetlinkSocket | undefined;
+let syncSocket: NetlinkSocket | undefined;
+let exitHookInstalled = false;
+
+function openDiagSocket(): NetlinkSocket {
+  const s = NetlinkSocket.open(NETLINK_SOCK_DIAG);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', closeListenerStatsSockets);
+  }
+  return s;
+}
+
+/** The socket shared by the asynchronous calls (opened on first use). */
+function sharedAsyncSocket(): NetlinkSocket {
+  if (!asyncSocket || asyncSocket.isClosed) asyncSocket = openDiagSocket();
+  return asyncSocket;
+}
+
+/** The socket shared by the synchronous calls: separate, so a sync call never collides with an async one in flight. */
+export function sharedListenerSyncSocket(): NetlinkSocket {
+  if (!syncSocket || syncSocket.isClosed) syncSocket = openDiagSocket();
+  return syncSocket;
+}
+
+/**
+ * Close the NETLINK_SOCK_DIAG sockets raingauge keeps open for listener
+ * statistics (they are closed at process exit anyway; the next call reopens them).
+ */
+export function closeListenerStatsSockets(): void {
+  asyncSocket?.close();
+  syncSocket?.close();
+  asyncSocket = undefined;
+  syncSocket = undefined;
+}
+
+/** Turn "no handler" answers into an error naming the kernel modules and how to load them. */
+export function mapInetDiagError(e: unknown): unknown {
+  if (e instanceof NetlinkError && (e.errnoName === 'ENOENT' || e.errnoName === 'EOPNOTSUPP')) {
+    return new NotSupportedError(
+      'inet_diag',
+      `TCP socket diagnostics are not available (${e.errnoName} for ${e.request}): load the inet_diag and tcp_diag kernel modules with "modprobe inet_diag tcp_diag" (as root)`,
+      { cause: e },
+    );
+  }
+  return e;
+}
+
+/** Normalize and parse the `addrs` argument. */
+function parseAddrs(addrs: string | readonly string[] | undefined | null): TcpListenerAddress[] | undefined {
+  if (addrs === undefined || addrs === null) return undefined;
+  const list = typeof addrs === 'string' ? [addrs] : addrs;
+  if (!Array.isArray(list)) {
+    throw new InvalidArgumentError('addrs must be a string or an array of strings like "127.0.0.1:8080"', addrs);
+  }
+  return list.map((a) => parseTcpListenerAddress(a));
+}
+
+interface Plan {
+  tally: TcpListenerTally;
+  matches: TcpListenerMatch[] | undefined;
+  /** The ESTABLISHED request, or undefined when nothing needs counting. */
+  established: Buffer | undefined;
+}
+
+function planAfterListen(tally: TcpListenerTally, asked: TcpListenerAddress[] | undefined, active: boolean): Plan {
+  const matches = asked ? tally.match(asked) : undefined;
+  if (!active) return { tally, matches, established: undefined };
+  const ports = matches ? matches.map((m) => m.entry.port) : tally.listenerPorts();
+  if (ports.length === 0) return { tally, matches, established: undefined };
+  return { tally, matches, established: legacyRequest(TCPF_ESTABLISHED, sourcePortFilterBytecode(ports)) };
+}
+
+function result(plan: Plan): Map<string, ListenerStats> {
+  return plan.matches ? plan.tally.matchedStats(plan.matches) : plan.tally.allStats();
+}
+
+function inodesOf(plan: Plan): number[] {
+  const entries = plan.matches ? plan.matches.map((m) => m.entry) : [...plan.tally.entries.values()];
+  return entries.flatMap((e) => e.inodes);
+}
+
+function attachOwners(plan: Plan, out: Map<string, ListenerStats>, scan: SocketOwnerScan): void {
+  const entryOf = new Map<string, { inodes: number[] }>();
+  if (plan.matches) for (const m of plan.matches) entryOf.set(m.asked.key, m.entry);
+  else for (const e of plan.tally.entries.values()) entryOf.set(e.key, e);
+  for (const [key, s] of out) {
+    const e = entryOf.get(key);
+    const seen = new Map<number, { pid: number; command: string }>();
+    for (const ino of e?.inodes ?? []) for (const o of scan.owners.get(ino) ?? []) seen.set(o.pid, o);
+    s.owners = [...seen.values()].sort((a, b) => a.pid - b.pid);
+    s.ownersComplete = scan.unreadablePids === 0;
+  }
+}
+
+const DESC_LISTEN = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states LISTEN)';
+const DESC_EST = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states ESTABLISHED, local-port filter)';
+
+/**
+ * Statistics of TCP listeners, with raindrops' definitions (see {@link ListenerStats}).
+ *
+ * - Without `addrs`: every listener (IPv4 and IPv6), keyed like raindrops
+ *   (`127.0.0.1:8080`, `[::1]:8080`, `0.0.0.0:8080`, `[::]:8080`).
+ * - With `addrs` (`a.b.c.d:port` or `[v6]:port`): those addresses, keyed by
+ *   their canonical spelling (`[0:0::1]:80` → `[::1]:80`). An address with no
+ *   listener of its own but served by a wildcard one (`0.0.0.0:port`, or a
+ *   dual-stack `[::]:port`) gets that listener's numbers and `matchedKey`;
+ *   addresses with no listener at all are left out.
+ *
+ * The dumps are read off the main thread, a datagram at a time, so the event
+ * loop stays responsive however many connections exist.
+ *
+ * @throws {InvalidListenerAddressError} for a malformed address (before any I/O).
+ * @throws {NotSupportedError} when the kernel has no inet_diag/tcp_diag (`modprobe inet_diag tcp_diag`).
+ * @throws {NetlinkError} for any other kernel error, naming the request.
+ *
+ * @example
+ * ```ts
+ * const stats = await tcpListenerStats(['127.0.0.1:8080']);
+ * stats.get('127.0.0.1:8080'); // { active: 3, queued: 0, backlog: 511, sockets: 1 }
+ * ```
+ */
+export async function tcpListenerStats(
+  addrs?: string | readonly string[] | null,
+  options: TcpListenerStatsOptions = {},
+): Promise<Map<string, ListenerStats>> {
+  const asked = parseAddrs(addrs);
+  const sock = options.socket ?? sharedAsyncSocket();
+  const tally = new TcpListenerTally();
+  try {
+    await sock.dump(
+      TCPDIAG_GETSOCK,
+      NLM_F_REQUEST,
+      LISTEN_REQUEST,
+      (buf, _type, off, len) => tally.addListen(buf, off, len),
+      DESC_LISTEN,
+    );
+    const plan = planAfterListen(tally, asked, options.active !== false);
+    if (plan.established) {
+      await sock.dump(
+        TCPDIAG_GETSOCK,
+        NLM_F_REQUEST,
+        plan.established,
+        (buf, _type, off, len) => tally.addEstablished(buf, off, len),
+        DESC_EST,
+      );
+    }
+    const out = result(plan);
+    if (options.owners) attachOwners(plan, out, await findSocketOwners(inodesOf(plan), options.procRoot));
+    return out;
+  } catch (e) {
+    throw mapInetDiagError(e);
+  }
+}
+
+/**
+ * {@link tcpListenerStats}, synchronously (for scripts). Blocks the thread
+ * while the kernel builds the dump: about 1 µs per established connection on
+ * the listeners' ports, nothing extra with `{ active: false }`.
+ */
+export function tcpListenerStatsSync(
+  addrs?: string | readonly string[] | null,
+  options: TcpListenerStatsOptions = {},
+): Map<string, ListenerStats> {
+  const asked = parseAddrs(addrs);
+  const sock = options.socket ?? sharedListenerSyncSocket();
+  const tally = new TcpListenerTally();
+  try {
+    sock.dumpSync(
+      TCPDIAG_GETSOCK,
+      NLM_F_REQUEST,
+      LISTEN_REQUEST,
+      (buf, _type, off, len) => tally.addListen(buf, off, len),
+      DESC_LISTEN,
+    );
+    const plan = planAfterListen(tally, asked, options.active !== false);
+    if (plan.established) {
+      sock.dumpSync(
+        TCPDIAG_GETSOCK,
+        NLM_F_REQUEST,
+        plan.established,
+        (buf, _type, off, len) => tally.addEstablished(buf, off, len),
+        DESC_EST,
+      );
+    }
+    const out = result(plan);
+    if (options.owners) attachOwners(plan, out, findSocketOwnersSync(inodesOf(plan), options.procRoot));
+    return out;
+  } catch (e) {
+    throw mapInetDiagError(e);
+  }
+}

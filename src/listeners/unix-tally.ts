@@ -1,0 +1,315 @@
+/**
+ * The aggregation behind UNIX listener statistics, as pure code over the raw
+ * bytes of `unix_diag_msg` records and their attributes
+ * (`include/uapi/linux/unix_diag.h`), plus the `/proc/net/unix` fallback.
+ *
+ * A listener is identified by the file it is bound to (`UNIX_DIAG_VFS`:
+ * device and inode of the socket file) when it has one, otherwise by its
+ * name (abstract sockets). Accepted connections share the listener's address,
+ * so they carry the same name and VFS identity.
+ *
+ * @module
+ */
+import { DecodeError, ParseError } from '../errors.js';
+import type { ListenerStats } from './types.js';
+
+const UNIX_MSG_SIZE = 16;
+const UNIX_DIAG_NAME = 0;
+const UNIX_DIAG_VFS = 1;
+const UNIX_DIAG_RQLEN = 4;
+const TCP_ESTABLISHED = 1;
+const TCP_LISTEN = 10;
+
+/** One UNIX socket as far as listener statistics need it. */
+export interface UnixSocketRecord {
+  /** `TCP_LISTEN` (10) or `TCP_ESTABLISHED` (1) (sock_diag uses TCP state numbers for UNIX sockets). */
+  state: number;
+  /** Socket inode (`udiag_ino`). */
+  inode: number;
+  /** The bound name as the kernel holds it (a path, or `\0`+bytes for an abstract name), trailing NULs of a path removed. */
+  name: Buffer | undefined;
+  /** The socket file's inode and device (`UNIX_DIAG_VFS`: `udiag_vfs_ino`, `udiag_vfs_dev` in kernel `dev_t` encoding, MAJOR << 20 | MINOR). */
+  vfsIno: number | undefined;
+  vfsDev: number | undefined;
+  /** `UNIX_DIAG_RQLEN`: for a listener, pending connections and backlog. */
+  rqueue: number | undefined;
+  wqueue: number | undefined;
+}
+
+/**
+ * Decode the fields listener statistics need from one `unix_diag_msg` with
+ * its attributes at `[off, off+len)`.
+ * @throws {DecodeError} on a truncated message or attribute.
+ */
+export function decodeUnixListenerRecord(buf: Buffer, off: number, len: number): UnixSocketRecord {
+  if (len < UNIX_MSG_SIZE || off + len > buf.length) {
+    throw new DecodeError('unix_diag_msg', off, `${len} bytes, expected at least ${UNIX_MSG_SIZE}`);
+  }
+  const r: UnixSocketRecord = {
+    state: buf[off + 2]!,
+    inode: buf.readUInt32LE(off + 4),
+    name: undefined,
+    vfsIno: undefined,
+    vfsDev: undefined,
+    rqueue: undefined,
+    wqueue: undefined,
+  };
+  const end = off + len;
+  let p = off + UNIX_MSG_SIZE;
+  while (p + 4 <= end) {
+    const alen = buf.readUInt16LE(p);
+    if (alen < 4 || p + alen > end) throw new DecodeError('unix_diag attribute', p, `bad length ${alen}`);
+    const type = buf.readUInt16LE(p + 2) & 0x3fff;
+    const d = p + 4;
+    const dlen = alen - 4;
+    if (type === UNIX_DIAG_NAME && dlen > 0) {
+      let n = dlen;
+      if (buf[d] !== 0) while (n > 0 && buf[d + n - 1] === 0) n--;
+      r.name = Buffer.from(buf.subarray(d, d + n));
+    } else if (type === UNIX_DIAG_VFS && dlen >= 8) {
+      r.vfsIno = buf.readUInt32LE(d);
+      r.vfsDev = buf.readUInt32LE(d + 4);
+    } else if (type === UNIX_DIAG_RQLEN && dlen >= 8) {
+      r.rqueue = buf.readUInt32LE(d);
+      r.wqueue = buf.readUInt32LE(d + 4);
+    }
+    p += (alen + 3) & ~3;
+  }
+  return r;
+}
+
+/**
+ * Spell a UNIX socket name the way `ss` and raindrops do: a path as is, an
+ * abstract name as `@` followed by the name (embedded NUL bytes also shown as `@`).
+ */
+export function unixNameKey(name: Buffer): string {
+  if (name.length > 0 && name[0] === 0) return `@${name.subarray(1).toString('latin1').replaceAll('\0', '@')}`;
+  return name.toString('utf8');
+}
+
+/**
+ * Convert a kernel `dev_t` (as in `UNIX_DIAG_VFS`: MAJOR << 20 | MINOR) to the
+ * user-space encoding `stat(2)` returns (what Node's `fs.Stats.dev` holds).
+ */
+export function kernelDevToUserDev(kdev: number): number {
+  const major = kdev >>> 20;
+  const minor = kdev & 0xfffff;
+  return (minor & 0xff) + major * 256 + (minor & ~0xff) * 4096;
+}
+
+/** A UNIX listener as gathered from the dump. */
+export interface UnixListenerEntry {
+  /** The name as bound: path or `@abstract`. */
+  readonly key: string;
+  readonly name: Buffer;
+  /** Socket-file identity (`stat` encoding of the device) when bound to a path. */
+  readonly dev: number | undefined;
+  readonly ino: number | undefined;
+  queued: number;
+  backlog: number;
+  active: number;
+  sockets: number;
+  /** Socket inodes of the listening sockets (for owners). */
+  readonly inodes: number[];
+}
+
+/** How an asked-for path is looked for among the listeners. */
+export interface UnixListenerQuery {
+  /** The key of the result: the path exactly as given. */
+  readonly key: string;
+  /** Socket-file identity from `stat()` of the path (following symlinks), when it exists. */
+  readonly dev?: number | undefined;
+  readonly ino?: number | undefined;
+  /** Names to match exactly when no identity matched (the path as given, its absolute form, its real path; `\0name` for `@name`). */
+  readonly names: readonly Buffer[];
+}
+
+function identity(rec: { name: Buffer | undefined; vfsDev?: number | undefined; vfsIno?: number | undefined }): string {
+  if (rec.vfsIno !== undefined && rec.vfsDev !== undefined) return `v${rec.vfsDev}:${rec.vfsIno}`;
+  return `n${rec.name!.toString('latin1')}`;
+}
+
+/** Accumulates `unix_diag` records (LISTEN and ESTABLISHED) into listener statistics. */
+export class UnixListenerTally {
+  /** Listeners by identity (socket file, or name for abstract sockets). */
+  readonly entries = new Map<string, UnixListenerEntry>();
+  private readonly pendingActive = new Map<string, number>();
+
+  /** Add one decoded record; unnamed sockets and other states are ignored. */
+  add(rec: UnixSocketRecord): void {
+    if (rec.name === undefined || rec.name.length === 0) return;
+    const id = identity(rec);
+    if (rec.state === TCP_LISTEN) {
+      let e = this.entries.get(id);
+      if (!e) {
+        e = {
+          key: unixNameKey(rec.name),
+          name: rec.name,
+          dev: rec.vfsDev === undefined ? undefined : kernelDevToUserDev(rec.vfsDev),
+          ino: rec.vfsIno,
+          queued: 0,
+          backlog: 0,
+          active: this.pendingActive.get(id) ?? 0,
+          sockets: 0,
+          inodes: [],
+        };
+        this.pendingActive.delete(id);
+        this.entries.set(id, e);
+      }
+      e.queued += rec.rqueue ?? 0;
+      e.backlog += rec.wqueue ?? 0;
+      e.sockets++;
+      e.inodes.push(rec.inode);
+    } else if (rec.state === TCP_ESTABLISHED) {
+      const e = this.entries.get(id);
+      if (e) e.active++;
+      else this.pendingActive.set(id, (this.pendingActive.get(id) ?? 0) + 1);
+    }
+  }
+
+  /** Decode and add one `unix_diag_msg` at `[off, off+len)`. */
+  addMessage(buf: Buffer, off: number, len: number): void {
+    this.add(decodeUnixListenerRecord(buf, off, len));
+  }
+
+  /** Every listener keyed by its bound name; listeners sharing a name (a path re-bound after unlink) are summed. */
+  allStats(): Map<string, ListenerStats> {
+    const out = new Map<string, ListenerStats>();
+    for (const e of this.entries.values()) {
+      const s = out.get(e.key);
+      if (s) {
+        s.active += e.active;
+        s.queued += e.queued;
+        s.backlog += e.backlog;
+        s.sockets += e.sockets;
+      } else out.set(e.key, { active: e.active, queued: e.queued, backlog: e.backlog, sockets: e.sockets });
+    }
+    return out;
+  }
+
+  /** Find the listener an asked-for path designates: same socket file first, then same name. */
+  find(q: UnixListenerQuery): UnixListenerEntry | undefined {
+    if (q.ino !== undefined && q.dev !== undefined) {
+      for (const e of this.entries.values()) if (e.ino === q.ino && e.dev === q.dev) return e;
+    }
+    for (const e of this.entries.values()) {
+      for (const n of q.names) if (n.equals(e.name)) return e;
+    }
+    return undefined;
+  }
+
+  /** Statistics of asked-for paths, keyed exactly as asked; paths with no listener are left out. */
+  queryStats(queries: readonly UnixListenerQuery[]): {
+    stats: Map<string, ListenerStats>;
+    matched: Map<string, UnixListenerEntry>;
+  } {
+    const stats = new Map<string, ListenerStats>();
+    const matched = new Map<string, UnixListenerEntry>();
+    for (const q of queries) {
+      if (stats.has(q.key)) continue;
+      const e = this.find(q);
+      if (!e) continue;
+      stats.set(q.key, { active: e.active, queued: e.queued, backlog: e.backlog, sockets: e.sockets });
+      matched.set(q.key, e);
+    }
+    return { stats, matched };
+  }
+}
+
+/** One line of `/proc/net/unix` (`net/unix/af_unix.c`, `unix_seq_show`). */
+export interface ProcNetUnixEntry {
+  refCount: number;
+  /** `__SO_ACCEPTCON` (0x10000) is set on listening sockets. */
+  flags: number;
+  /** SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_SEQPACKET 5. */
+  type: number;
+  /** `socket_state`: 1 unconnected, 2 connecting (also: in a listener's accept queue), 3 connected. */
+  st: number;
+  inode: number;
+  /** The bound name (`@` + name for abstract sockets), undefined when unbound. */
+  path: string | undefined;
+}
+
+const SO_ACCEPTCON = 0x10000;
+
+/**
+ * Parse `/proc/net/unix`. The header line is checked; every other line must be
+ * `Num: RefCount Protocol Flags Type St Inode [Path]` in hex/decimal as the kernel prints it.
+ * Paths containing spaces or newlines cannot be told apart reliably in this format (one reason sock_diag is preferred).
+ * @throws {ParseError} naming the line that did not parse.
+ */
+export function parseProcNetUnix(text: string, file = '/proc/net/unix'): ProcNetUnixEntry[] {
+  const lines = text.split('\n');
+  if (!/^Num\s+RefCount\s+Protocol\s+Flags\s+Type\s+St\s+Inode/.test(lines[0] ?? '')) {
+    throw new ParseError(file, 'missing the "Num RefCount Protocol Flags Type St Inode Path" header', {
+      line: 1,
+      text: lines[0] ?? '',
+    });
+  }
+  const out: ProcNetUnixEntry[] = [];
+  const re =
+    /^[0-9a-f]+: ([0-9A-Fa-f]{8}) ([0-9A-Fa-f]{8}) ([0-9A-Fa-f]{8}) ([0-9A-Fa-f]{4}) ([0-9A-Fa-f]{2}) +(\d+)(?: (.*))?$/;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === '') continue;
+    const m = re.exec(line);
+    if (!m) throw new ParseError(file, 'unexpected line format', { line: i + 1, text: line });
+    const inode = Number(m[6]);
+    if (!Number.isSafeInteger(inode)) throw new ParseError(file, 'bad inode', { line: i + 1, text: line });
+    out.push({
+      refCount: Number.parseInt(m[1]!, 16),
+      flags: Number.parseInt(m[3]!, 16),
+      type: Number.parseInt(m[4]!, 16),
+      st: Number.parseInt(m[5]!, 16),
+      inode,
+      path: m[7] === undefined || m[7] === '' ? undefined : m[7],
+    });
+  }
+  return out;
+}
+
+/**
+ * Listener statistics from parsed `/proc/net/unix` (the fallback for kernels
+ * without unix_diag), with raindrops' reading of that file: per bound path, a
+ * row with `__SO_ACCEPTCON` is the listener, rows in state 2 (connecting) are
+ * queued, rows in state 3 (connected) with flags 0 are active. The backlog is
+ * not in that file: `backlog` is 0.
+ *
+ * `wanted` selects (and keys) paths exactly as given after the caller mapped
+ * each to the name the kernel shows; without it every listener is returned.
+ */
+export function unixStatsFromProcNetUnix(
+  entries: readonly ProcNetUnixEntry[],
+  wanted?: ReadonlyMap<string, string>,
+): Map<string, ListenerStats> {
+  const byPath = new Map<string, ListenerStats & { listening: boolean }>();
+  for (const e of entries) {
+    if (e.path === undefined) continue;
+    let s = byPath.get(e.path);
+    if (!s) {
+      s = { active: 0, queued: 0, backlog: 0, sockets: 0, listening: false };
+      byPath.set(e.path, s);
+    }
+    if (e.flags & SO_ACCEPTCON) {
+      s.listening = true;
+      s.sockets++;
+    } else if (e.st === 2) s.queued++;
+    else if (e.st === 3 && e.flags === 0) s.active++;
+  }
+  const out = new Map<string, ListenerStats>();
+  const strip = (s: ListenerStats & { listening: boolean }): ListenerStats => ({
+    active: s.active,
+    queued: s.queued,
+    backlog: s.backlog,
+    sockets: s.sockets,
+  });
+  if (wanted) {
+    for (const [key, name] of wanted) {
+      const s = byPath.get(name);
+      if (s?.listening && !out.has(key)) out.set(key, strip(s));
+    }
+  } else {
+    for (const [path, s] of byPath) if (s.listening) out.set(path, strip(s));
+  }
+  return out;
+}
