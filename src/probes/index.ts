@@ -1,1 +1,7 @@
-export {};
+/**
+ * Socket probes (the SystemTap socket tapset on plain tracefs) and the
+ * tapset's number ↔ name helpers. See docs/probes.md.
+ * @module
+ */
+export * from './sockets.js';
+export * from './tables.js';

@@ -340,7 +340,7 @@ export function decodeEventFields(
 }
 
 /** The field `name` of `format`, or throw a {@link ParseError} naming the event (layout changed). */
-export function requireField(format: EventFormat, name: string, sizes?: readonly number[]): TraceField {
+export function requireTraceField(format: EventFormat, name: string, sizes?: readonly number[]): TraceField {
   const f = format.byName.get(name);
   if (!f) {
     throw new ParseError(

@@ -44,7 +44,7 @@ export const TRACEPOINT_SINCE: Readonly<Record<string, string>> = {
 };
 
 /** Name prefix of raingauge's instances; the full name is `raingauge-<owner pid>-<n>`. */
-export const INSTANCE_PREFIX = 'raingauge';
+export const TRACE_INSTANCE_PREFIX = 'raingauge';
 const INSTANCE_RE = /^raingauge-(\d+)-(\d+)$/;
 
 function isTracefsRoot(dir: string): boolean {
@@ -118,7 +118,7 @@ function wrapFsError(err: unknown, path: string, what: string): Error {
 }
 
 /** Split `system:name` (or `system/name`) into its parts. */
-export function splitEventName(event: string): [string, string] {
+export function splitTraceEventName(event: string): [string, string] {
   const m = /^([A-Za-z0-9_]+)[:/]([A-Za-z0-9_]+)$/.exec(event);
   if (!m) {
     throw new RaingaugeError(
@@ -130,7 +130,7 @@ export function splitEventName(event: string): [string, string] {
 }
 
 /** True when process `pid` exists (signal 0; EPERM means it exists). */
-export function pidAlive(pid: number): boolean {
+function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -156,7 +156,7 @@ export class Tracefs {
 
   /** True when `events/<system>/<name>` exists. */
   hasEvent(event: string): boolean {
-    const [s, n] = splitEventName(event);
+    const [s, n] = splitTraceEventName(event);
     return existsSync(join(this.root, 'events', s, n, 'format'));
   }
 
@@ -165,7 +165,7 @@ export class Tracefs {
    * @throws {TracepointMissingError} naming the event and the kernel version that added it.
    */
   format(event: string): EventFormat {
-    const [s, n] = splitEventName(event);
+    const [s, n] = splitTraceEventName(event);
     const key = `${s}:${n}`;
     const hit = this.formats.get(key);
     if (hit) return hit;
@@ -281,7 +281,7 @@ export class TraceInstance {
    */
   static create(tracefs: Tracefs, options: TraceInstanceOptions = {}): TraceInstance {
     if (options.removeStale !== false) tracefs.removeStaleInstances();
-    const name = `${INSTANCE_PREFIX}-${process.pid}-${instanceCounter++}`;
+    const name = `${TRACE_INSTANCE_PREFIX}-${process.pid}-${instanceCounter++}`;
     const inst = new TraceInstance(tracefs, name);
     try {
       mkdirSync(inst.path); // mkdir(2) under instances/ creates the instance
@@ -363,7 +363,7 @@ export class TraceInstance {
    * is in the thrown {@link TraceFilterError}.
    */
   setFilter(event: string, filter: string): void {
-    const [s, n] = splitEventName(event);
+    const [s, n] = splitTraceEventName(event);
     this.tracefs.format(event); // TracepointMissingError when absent
     const p = join(this.path, 'events', s, n, 'filter');
     try {
@@ -396,7 +396,7 @@ export class TraceInstance {
 
   /** Enable an event in this instance. @throws {TracepointMissingError} when absent. */
   enable(event: string): EventFormat {
-    const [s, n] = splitEventName(event);
+    const [s, n] = splitTraceEventName(event);
     const f = this.tracefs.format(event);
     this.writeFile(join('events', s, n, 'enable'), '1');
     this.enabled.add(`${s}:${n}`);
@@ -405,7 +405,7 @@ export class TraceInstance {
 
   /** Disable an event in this instance. */
   disable(event: string): void {
-    const [s, n] = splitEventName(event);
+    const [s, n] = splitTraceEventName(event);
     this.writeFile(join('events', s, n, 'enable'), '0');
     this.enabled.delete(`${s}:${n}`);
   }

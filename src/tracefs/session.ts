@@ -12,7 +12,7 @@
  */
 import { DecodeError, InvalidArgumentError } from '../errors.js';
 import { decodeEventFields, type EventFormat, type TraceFieldValue } from './format.js';
-import { splitEventName, Tracefs, type TraceInstance, type TraceInstanceOptions } from './fs.js';
+import { splitTraceEventName, Tracefs, type TraceInstance, type TraceInstanceOptions } from './fs.js';
 import { walkTracePage } from './page.js';
 
 /** `common_flags` bits that mean the event ran in interrupt context (hardirq 0x08, softirq 0x10, NMI 0x40). */
@@ -379,6 +379,6 @@ export function traceEvents(options: TraceEventsOptions): TraceSession<TraceEven
 }
 
 function normalize(e: string): string {
-  const [s, n] = splitEventName(e);
+  const [s, n] = splitTraceEventName(e);
   return `${s}:${n}`;
 }
