@@ -11,10 +11,17 @@ export {
   type TcpListenerAddress,
 } from './address.js';
 export { findSocketOwners, findSocketOwnersSync, type SocketOwnerScan } from './owners.js';
+export { closeListenerStatsSockets } from './sockets.js';
 export {
-  closeListenerStatsSockets,
   type TcpListenerStatsOptions,
   tcpListenerStats,
   tcpListenerStatsSync,
 } from './tcp.js';
 export type { ListenerOwner, ListenerStats, ListenerStatsOptions } from './types.js';
+export {
+  InvalidListenerPathError,
+  type UnixListenerStatsOptions,
+  unixListenerQuery,
+  unixListenerStats,
+  unixListenerStatsSync,
+} from './unix.js';

@@ -17,10 +17,11 @@
  * @module
  */
 import { InvalidArgumentError, NotSupportedError } from '../errors.js';
-import { NETLINK_SOCK_DIAG, NetlinkError, NetlinkSocket } from '../netlink/index.js';
+import { NetlinkError, type NetlinkSocket } from '../netlink/index.js';
 import { parseTcpListenerAddress, type TcpListenerAddress } from './address.js';
 import { sourcePortFilterBytecode } from './bytecode.js';
 import { findSocketOwners, findSocketOwnersSync, type SocketOwnerScan } from './owners.js';
+import { sharedListenerAsyncSocket, sharedListenerSyncSocket } from './sockets.js';
 import { type TcpListenerMatch, TcpListenerTally } from './tcp-tally.js';
 import type { ListenerStats, ListenerStatsOptions } from './types.js';
 
@@ -58,42 +59,6 @@ function legacyRequest(states: number, bytecode?: Buffer): Buffer {
 }
 
 const LISTEN_REQUEST = legacyRequest(TCPF_LISTEN);
-
-let asyncSocket: NetlinkSocket | undefined;
-let syncSocket: NetlinkSocket | undefined;
-let exitHookInstalled = false;
-
-function openDiagSocket(): NetlinkSocket {
-  const s = NetlinkSocket.open(NETLINK_SOCK_DIAG);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', closeListenerStatsSockets);
-  }
-  return s;
-}
-
-/** The socket shared by the asynchronous calls (opened on first use). */
-function sharedAsyncSocket(): NetlinkSocket {
-  if (!asyncSocket || asyncSocket.isClosed) asyncSocket = openDiagSocket();
-  return asyncSocket;
-}
-
-/** The socket shared by the synchronous calls: separate, so a sync call never collides with an async one in flight. */
-export function sharedListenerSyncSocket(): NetlinkSocket {
-  if (!syncSocket || syncSocket.isClosed) syncSocket = openDiagSocket();
-  return syncSocket;
-}
-
-/**
- * Close the NETLINK_SOCK_DIAG sockets raingauge keeps open for listener
- * statistics (they are closed at process exit anyway; the next call reopens them).
- */
-export function closeListenerStatsSockets(): void {
-  asyncSocket?.close();
-  syncSocket?.close();
-  asyncSocket = undefined;
-  syncSocket = undefined;
-}
 
 /** Turn "no handler" answers into an error naming the kernel modules and how to load them. */
 export function mapInetDiagError(e: unknown): unknown {
@@ -186,7 +151,7 @@ export async function tcpListenerStats(
   options: TcpListenerStatsOptions = {},
 ): Promise<Map<string, ListenerStats>> {
   const asked = parseAddrs(addrs);
-  const sock = options.socket ?? sharedAsyncSocket();
+  const sock = options.socket ?? sharedListenerAsyncSocket();
   const tally = new TcpListenerTally();
   try {
     await sock.dump(

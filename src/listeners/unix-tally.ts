@@ -26,7 +26,7 @@ export interface UnixSocketRecord {
   state: number;
   /** Socket inode (`udiag_ino`). */
   inode: number;
-  /** The bound name as the kernel holds it (a path, or `\0`+bytes for an abstract name), trailing NULs of a path removed. */
+  /** The bound name as the kernel holds it (a path, or `\0`+bytes for an abstract name), trailing NUL bytes removed. */
   name: Buffer | undefined;
   /** The socket file's inode and device (`UNIX_DIAG_VFS`: `udiag_vfs_ino`, `udiag_vfs_dev` in kernel `dev_t` encoding, MAJOR << 20 | MINOR). */
   vfsIno: number | undefined;
@@ -63,8 +63,11 @@ export function decodeUnixListenerRecord(buf: Buffer, off: number, len: number):
     const d = p + 4;
     const dlen = alen - 4;
     if (type === UNIX_DIAG_NAME && dlen > 0) {
+      // Trailing NULs are dropped: a path ends at its NUL, and programs that
+      // bind an abstract name with the whole 108-byte sun_path (Node, libuv)
+      // pad it with NULs.
       let n = dlen;
-      if (buf[d] !== 0) while (n > 0 && buf[d + n - 1] === 0) n--;
+      while (n > 1 && buf[d + n - 1] === 0) n--;
       r.name = Buffer.from(buf.subarray(d, d + n));
     } else if (type === UNIX_DIAG_VFS && dlen >= 8) {
       r.vfsIno = buf.readUInt32LE(d);
@@ -275,20 +278,23 @@ export function parseProcNetUnix(text: string, file = '/proc/net/unix'): ProcNet
  * queued, rows in state 3 (connected) with flags 0 are active. The backlog is
  * not in that file: `backlog` is 0.
  *
- * `wanted` selects (and keys) paths exactly as given after the caller mapped
- * each to the name the kernel shows; without it every listener is returned.
+ * `wanted` maps each result key (a path exactly as asked) to the names it may
+ * appear under in the file (as given, absolute, real path; `@name` for an
+ * abstract socket), tried in order; without it every listener is returned.
  */
 export function unixStatsFromProcNetUnix(
   entries: readonly ProcNetUnixEntry[],
-  wanted?: ReadonlyMap<string, string>,
+  wanted?: ReadonlyMap<string, readonly string[]>,
 ): Map<string, ListenerStats> {
   const byPath = new Map<string, ListenerStats & { listening: boolean }>();
   for (const e of entries) {
     if (e.path === undefined) continue;
-    let s = byPath.get(e.path);
+    // abstract names padded with NULs (shown as "@") are keyed without the padding, as from sock_diag
+    const path = e.path.startsWith('@') ? e.path.replace(/(?<=.)@+$/, '') : e.path;
+    let s = byPath.get(path);
     if (!s) {
       s = { active: 0, queued: 0, backlog: 0, sockets: 0, listening: false };
-      byPath.set(e.path, s);
+      byPath.set(path, s);
     }
     if (e.flags & SO_ACCEPTCON) {
       s.listening = true;
@@ -304,9 +310,11 @@ export function unixStatsFromProcNetUnix(
     sockets: s.sockets,
   });
   if (wanted) {
-    for (const [key, name] of wanted) {
-      const s = byPath.get(name);
-      if (s?.listening && !out.has(key)) out.set(key, strip(s));
+    for (const [key, names] of wanted) {
+      for (const name of names) {
+        const s = byPath.get(name);
+        if (s?.listening && !out.has(key)) out.set(key, strip(s));
+      }
     }
   } else {
     for (const [path, s] of byPath) if (s.listening) out.set(path, strip(s));

@@ -1,0 +1,282 @@
+/**
+ * UNIX-socket listener statistics (raindrops' `unix_listener_stats`), from
+ * unix sock_diag (`SOCK_DIAG_BY_FAMILY` with `AF_UNIX`, `net/unix/diag.c`)
+ * instead of parsing `/proc/net/unix`; the file is only read when the kernel
+ * has no unix_diag.
+ *
+ * @module
+ */
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { InvalidArgumentError, NotSupportedError } from '../errors.js';
+import { NetlinkError, type NetlinkSocket } from '../netlink/index.js';
+import { findSocketOwners, findSocketOwnersSync, type SocketOwnerScan } from './owners.js';
+import { sharedListenerAsyncSocket, sharedListenerSyncSocket } from './sockets.js';
+import type { ListenerStats, ListenerStatsOptions } from './types.js';
+import {
+  type ProcNetUnixEntry,
+  parseProcNetUnix,
+  type UnixListenerQuery,
+  UnixListenerTally,
+  unixStatsFromProcNetUnix,
+} from './unix-tally.js';
+
+const SOCK_DIAG_BY_FAMILY = 20;
+const NLM_F_REQUEST = 0x1;
+const AF_UNIX = 1;
+const UDIAG_SHOW_NAME = 0x1;
+const UDIAG_SHOW_VFS = 0x2;
+const UDIAG_SHOW_RQLEN = 0x10;
+const TCPF_ESTABLISHED = 1 << 1;
+const TCPF_LISTEN = 1 << 10;
+/** `sun_path` is 108 bytes; an abstract name uses all but the leading NUL. */
+const MAX_ABSTRACT_BYTES = 107;
+const SO_ACCEPTCON = 0x10000;
+
+/** Options of {@link unixListenerStats}. */
+export interface UnixListenerStatsOptions extends ListenerStatsOptions {
+  /** The NETLINK_SOCK_DIAG socket to use (default: the one raingauge keeps open). */
+  socket?: NetlinkSocket;
+  /**
+   * Where to read from: `'auto'` (default) unix sock_diag, falling back to
+   * `/proc/net/unix` when the kernel has no unix_diag; `'sock_diag'` or
+   * `'proc'` to force one.
+   */
+  source?: 'auto' | 'sock_diag' | 'proc';
+}
+
+/** A malformed UNIX listener path or abstract name (`value` holds it as given). */
+export class InvalidListenerPathError extends InvalidArgumentError {
+  constructor(value: string, reason: string) {
+    super(`invalid UNIX listener path ${JSON.stringify(value)}: ${reason}`, value);
+  }
+}
+
+/**
+ * Turn an asked-for path into a query: `@name` is an abstract name; anything
+ * else is a filesystem path, identified by the socket file it leads to
+ * (symbolic links followed) and, failing that, by name.
+ * @throws {InvalidListenerPathError} for an empty path, a NUL byte, or an abstract name over 107 bytes.
+ */
+export function unixListenerQuery(path: string): UnixListenerQuery {
+  if (typeof path !== 'string' || path === '') {
+    throw new InvalidListenerPathError(
+      String(path),
+      'expected a socket path like /run/app.sock or an abstract name like @app',
+    );
+  }
+  if (path.startsWith('@')) {
+    let name = Buffer.concat([Buffer.from([0]), Buffer.from(path.slice(1), 'utf8')]);
+    let n = name.length;
+    while (n > 1 && name[n - 1] === 0) n--;
+    name = name.subarray(0, n);
+    if (name.length - 1 > MAX_ABSTRACT_BYTES) {
+      throw new InvalidListenerPathError(path, `an abstract name holds at most ${MAX_ABSTRACT_BYTES} bytes`);
+    }
+    return { key: path, names: [name] };
+  }
+  if (path.includes('\0')) throw new InvalidListenerPathError(path, 'a path cannot contain a NUL byte');
+  const names = new Set<string>([path, resolve(path)]);
+  let dev: number | undefined;
+  let ino: number | undefined;
+  try {
+    const st = statSync(path);
+    if (st.isSocket()) {
+      dev = st.dev;
+      ino = st.ino;
+    }
+    names.add(realpathSync(path));
+  } catch {
+    // gone or unreachable: match by name only (an unlinked socket keeps its bound name)
+  }
+  return { key: path, dev, ino, names: [...names].map((n) => Buffer.from(n, 'utf8')) };
+}
+
+function parsePaths(paths: string | readonly string[] | undefined | null): UnixListenerQuery[] | undefined {
+  if (paths === undefined || paths === null) return undefined;
+  const list = typeof paths === 'string' ? [paths] : paths;
+  if (!Array.isArray(list)) {
+    throw new InvalidArgumentError('paths must be a string or an array of strings like "/run/app.sock"', paths);
+  }
+  return list.map(unixListenerQuery);
+}
+
+/** `struct unix_diag_req` (24 bytes): family, protocol, pad, states, ino, show, cookie. */
+function unixRequest(states: number): Buffer {
+  const b = Buffer.alloc(24);
+  b[0] = AF_UNIX;
+  b.writeUInt32LE(states >>> 0, 4);
+  b.writeUInt32LE(UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_RQLEN, 12);
+  return b;
+}
+
+const REQ_ALL = unixRequest(TCPF_LISTEN | TCPF_ESTABLISHED);
+const REQ_LISTEN = unixRequest(TCPF_LISTEN);
+const DESC = 'SOCK_DIAG_BY_FAMILY (unix_diag_req AF_UNIX, states LISTEN|ESTABLISHED)';
+const DESC_LISTEN = 'SOCK_DIAG_BY_FAMILY (unix_diag_req AF_UNIX, states LISTEN)';
+
+function isMissingUnixDiag(e: unknown): boolean {
+  return e instanceof NetlinkError && (e.errnoName === 'ENOENT' || e.errnoName === 'EOPNOTSUPP');
+}
+
+function notSupported(cause: unknown, procError?: unknown): NotSupportedError {
+  return new NotSupportedError(
+    'unix_diag',
+    `UNIX socket diagnostics are not available: load the unix_diag kernel module with "modprobe unix_diag" (as root)${
+      procError ? `; the /proc/net/unix fallback failed too (${(procError as Error).message})` : ''
+    }`,
+    { cause },
+  );
+}
+
+interface Result {
+  stats: Map<string, ListenerStats>;
+  /** Result key → listening socket inodes, for owners. */
+  inodes: Map<string, number[]>;
+}
+
+function fromTally(tally: UnixListenerTally, queries: UnixListenerQuery[] | undefined): Result {
+  const inodes = new Map<string, number[]>();
+  if (!queries) {
+    const stats = tally.allStats();
+    for (const e of tally.entries.values()) inodes.set(e.key, [...(inodes.get(e.key) ?? []), ...e.inodes]);
+    return { stats, inodes };
+  }
+  const { stats, matched } = tally.queryStats(queries);
+  for (const [k, e] of matched) inodes.set(k, e.inodes);
+  return { stats, inodes };
+}
+
+function fromProc(text: string, file: string, queries: UnixListenerQuery[] | undefined, active: boolean): Result {
+  const rows = parseProcNetUnix(text, file);
+  const wanted = queries
+    ? new Map(
+        queries.map((q) => [
+          q.key,
+          q.names.map((n) => (n[0] === 0 ? `@${n.subarray(1).toString('latin1')}` : n.toString('utf8'))),
+        ]),
+      )
+    : undefined;
+  const stats = unixStatsFromProcNetUnix(rows, wanted);
+  const shown = (r: ProcNetUnixEntry) => (r.path?.startsWith('@') ? r.path.replace(/(?<=.)@+$/, '') : r.path);
+  const listenerInodes = (name: string) =>
+    rows.filter((r) => shown(r) === name && r.flags & SO_ACCEPTCON).map((r) => r.inode);
+  const inodes = new Map<string, number[]>();
+  for (const key of stats.keys()) {
+    const names = wanted?.get(key) ?? [key];
+    inodes.set(key, names.flatMap(listenerInodes));
+    if (!active) stats.get(key)!.active = 0;
+  }
+  return { stats, inodes };
+}
+
+function attachOwners(r: Result, scan: SocketOwnerScan): void {
+  for (const [key, s] of r.stats) {
+    const seen = new Map<number, { pid: number; command: string }>();
+    for (const ino of r.inodes.get(key) ?? []) for (const o of scan.owners.get(ino) ?? []) seen.set(o.pid, o);
+    s.owners = [...seen.values()].sort((a, b) => a.pid - b.pid);
+    s.ownersComplete = scan.unreadablePids === 0;
+  }
+}
+
+function allInodes(r: Result): number[] {
+  return [...r.inodes.values()].flat();
+}
+
+/**
+ * Statistics of UNIX-socket listeners (stream and seqpacket), with raindrops'
+ * definitions (see {@link ListenerStats}).
+ *
+ * - Without `paths`: every listener in the caller's network namespace, keyed
+ *   by its bound name (`/run/app.sock`, or `@name` for an abstract socket).
+ * - With `paths`: those, keyed exactly as given. A path is matched by the
+ *   socket file it leads to (symbolic links are followed, so a symlink to a
+ *   socket finds it), then by name; `@name` is an abstract name. Paths with
+ *   no listener are left out.
+ *
+ * `queued`/`backlog` come from `UNIX_DIAG_RQLEN` of the listener; `active`
+ * counts the accepted (ESTABLISHED) sockets that carry its name. With
+ * `{ active: false }` only listening sockets are dumped.
+ *
+ * @throws {InvalidListenerPathError} for a malformed path.
+ * @throws {NotSupportedError} when neither unix_diag nor `/proc/net/unix` is available (`modprobe unix_diag`).
+ */
+export async function unixListenerStats(
+  paths?: string | readonly string[] | null,
+  options: UnixListenerStatsOptions = {},
+): Promise<Map<string, ListenerStats>> {
+  const queries = parsePaths(paths);
+  const active = options.active !== false;
+  const procFile = `${options.procRoot ?? '/proc'}/net/unix`;
+  let r: Result;
+  const viaProc = async (cause?: unknown): Promise<Result> => {
+    let text: string;
+    try {
+      text = await readFile(procFile, 'utf8');
+    } catch (e) {
+      throw notSupported(cause ?? e, e);
+    }
+    return fromProc(text, procFile, queries, active);
+  };
+  if (options.source === 'proc') r = await viaProc();
+  else {
+    const tally = new UnixListenerTally();
+    try {
+      await (options.socket ?? sharedListenerAsyncSocket()).dump(
+        SOCK_DIAG_BY_FAMILY,
+        NLM_F_REQUEST,
+        active ? REQ_ALL : REQ_LISTEN,
+        (buf, _t, off, len) => tally.addMessage(buf, off, len),
+        active ? DESC : DESC_LISTEN,
+      );
+      r = fromTally(tally, queries);
+    } catch (e) {
+      if (!isMissingUnixDiag(e)) throw e;
+      if (options.source === 'sock_diag') throw notSupported(e);
+      r = await viaProc(e);
+    }
+  }
+  if (options.owners) attachOwners(r, await findSocketOwners(allInodes(r), options.procRoot));
+  return r.stats;
+}
+
+/** {@link unixListenerStats}, synchronously (for scripts). */
+export function unixListenerStatsSync(
+  paths?: string | readonly string[] | null,
+  options: UnixListenerStatsOptions = {},
+): Map<string, ListenerStats> {
+  const queries = parsePaths(paths);
+  const active = options.active !== false;
+  const procFile = `${options.procRoot ?? '/proc'}/net/unix`;
+  const viaProc = (cause?: unknown): Result => {
+    let text: string;
+    try {
+      text = readFileSync(procFile, 'utf8');
+    } catch (e) {
+      throw notSupported(cause ?? e, e);
+    }
+    return fromProc(text, procFile, queries, active);
+  };
+  let r: Result;
+  if (options.source === 'proc') r = viaProc();
+  else {
+    const tally = new UnixListenerTally();
+    try {
+      (options.socket ?? sharedListenerSyncSocket()).dumpSync(
+        SOCK_DIAG_BY_FAMILY,
+        NLM_F_REQUEST,
+        active ? REQ_ALL : REQ_LISTEN,
+        (buf, _t, off, len) => tally.addMessage(buf, off, len),
+        active ? DESC : DESC_LISTEN,
+      );
+      r = fromTally(tally, queries);
+    } catch (e) {
+      if (!isMissingUnixDiag(e)) throw e;
+      if (options.source === 'sock_diag') throw notSupported(e);
+      r = viaProc(e);
+    }
+  }
+  if (options.owners) attachOwners(r, findSocketOwnersSync(allInodes(r), options.procRoot));
+  return r.stats;
+}
