@@ -10,3 +10,4 @@ export * from './meta.js';
 export * from './overflows.js';
 export * from './parse.js';
 export * from './read.js';
+export * from './select.js';

@@ -12,8 +12,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NotSupportedError } from '../errors.js';
-import * as listenersModule from '../listeners/index.js';
 import type { ListenerOwner, ListenerStats } from '../listeners/types.js';
 import { counterDelta } from './delta.js';
 import type { CounterValue, NetCounterSet } from './parse.js';
@@ -256,30 +254,15 @@ function nextSize(n: number): number {
   return Math.max(s, 1024);
 }
 
-/** A source of listener accept-queue statistics (defaults to the listeners module's `tcpListenerStats`). */
+/**
+ * A source of listener accept-queue statistics, e.g.
+ * `() => tcpListenerStats(undefined, { active: false, owners: true })` from
+ * the listeners module (this module does not import it: sources do not
+ * depend on features).
+ */
 export type ListenerSource = () =>
   | Promise<ReadonlyMap<string, ListenQueueStats>>
   | ReadonlyMap<string, ListenQueueStats>;
-
-/**
- * The default listener source: `tcpListenerStats(undefined, { active: false, owners: true })`
- * from the listeners module. Throws {@link NotSupportedError} when that
- * module does not provide it.
- */
-export function defaultListenerSource(): ListenerSource {
-  const fn = (listenersModule as unknown as Record<string, unknown>).tcpListenerStats;
-  if (typeof fn !== 'function') {
-    throw new NotSupportedError(
-      'tcpListenerStats',
-      'the listeners module does not export tcpListenerStats(); listener queues cannot be read',
-    );
-  }
-  return () =>
-    (fn as (addrs: undefined, opts: { active: boolean; owners: boolean }) => ReturnType<ListenerSource>)(undefined, {
-      active: false,
-      owners: true,
-    });
-}
 
 /** Options of {@link watchListenOverflows}. */
 export interface WatchOverflowOptions {
@@ -289,8 +272,8 @@ export interface WatchOverflowOptions {
   count?: number;
   /** Stops the watch. */
   signal?: AbortSignal;
-  /** Where the listener queues come from (default {@link defaultListenerSource}). */
-  listeners?: ListenerSource;
+  /** Where the listener queues come from, e.g. `() => tcpListenerStats(undefined, { active: false, owners: true })`. */
+  listeners: ListenerSource;
   /** procfs mount point for the counters and sysctls (default `/proc`). */
   procMountPoint?: string;
 }
@@ -312,9 +295,9 @@ function wait(ms: number, signal?: AbortSignal): Promise<void> {
  * Sample the counters and listener queues every `intervalMs` and yield one
  * {@link OverflowReport} per interval (of the caller's network namespace).
  */
-export async function* watchListenOverflows(opts: WatchOverflowOptions = {}): AsyncGenerator<OverflowReport> {
+export async function* watchListenOverflows(opts: WatchOverflowOptions): AsyncGenerator<OverflowReport> {
   const intervalMs = opts.intervalMs ?? 1000;
-  const source = opts.listeners ?? defaultListenerSource();
+  const source = opts.listeners;
   const reader = new NetCounterReader({ procMountPoint: opts.procMountPoint });
   try {
     let prev = reader.read();

@@ -1,12 +1,102 @@
+/**
+ * `raingauge overflows`: watch ListenOverflows / ListenDrops / SYN cookies
+ * with every listener's accept queue, and say which listener was full, who
+ * owns it, what limited its queue and what to change.
+ * @module
+ */
 import type { Command } from 'commander';
-import { UsageError } from '../util.js';
+import { closeListenerStatsSockets, tcpListenerStats } from '../../listeners/index.js';
+import {
+  formatOwners,
+  type ListenerFinding,
+  type ListenerSource,
+  type OverflowReport,
+  readListenLimits,
+  stringifyCounters,
+  watchListenOverflows,
+} from '../../netstat/index.js';
+import { parsePositive, stopSignal } from '../util.js';
 
-/** Register `raingauge overflows` (not implemented yet). */
+interface OverflowsOptions {
+  interval?: string;
+  count?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function fmtFinding(f: ListenerFinding): string {
+  return `${f.key}  queued ${f.queued}/${f.backlog}${f.full ? ' FULL' : ''}  limit set by ${
+    f.limitedBy === 'somaxconn' ? 'net.core.somaxconn' : f.limitedBy === 'listen-backlog' ? 'the listen() backlog' : '?'
+  }  ${formatOwners(f)}`;
+}
+
+/** Human-readable text of one report (several lines when something was dropped, one otherwise). */
+export function renderOverflowReport(r: OverflowReport): string {
+  const c = r.counters;
+  const time = new Date(r.timeMs).toISOString();
+  const counts = `ListenOverflows +${c.ListenOverflows}  ListenDrops +${c.ListenDrops}  SyncookiesSent +${c.SyncookiesSent}  SyncookiesRecv +${c.SyncookiesRecv}  SyncookiesFailed +${c.SyncookiesFailed}`;
+  if (!r.dropped) return `${time}  ok  ${counts}`;
+  const lines = [`${time}  DROPS in ${r.seconds.toFixed(2)} s  ${counts}`];
+  if (r.full.length > 0) {
+    lines.push('  full listeners:');
+    for (const f of r.full) lines.push(`    ${fmtFinding(f)}`);
+  } else if (r.busiest.length > 0) {
+    lines.push('  no listener full when sampled; fullest:');
+    for (const f of r.busiest) lines.push(`    ${fmtFinding(f)}`);
+  }
+  const l = r.limits;
+  lines.push(
+    `  limits: net.core.somaxconn=${l.somaxconn ?? '?'}  net.ipv4.tcp_max_syn_backlog=${l.tcpMaxSynBacklog ?? '?'}  net.ipv4.tcp_syncookies=${l.tcpSyncookies ?? '?'}`,
+  );
+  lines.push('  what to change:');
+  for (const a of r.advice) lines.push(`    - ${a}`);
+  return lines.join('\n');
+}
+
+/**
+ * Run the overflow watch and print each report. `listeners` replaces the
+ * listener source (tests).
+ */
+export async function runOverflows(o: OverflowsOptions, listeners?: ListenerSource): Promise<void> {
+  const seconds = o.interval === undefined ? 1 : parsePositive('--interval', o.interval);
+  const count = o.count === undefined ? undefined : parsePositive('--count', o.count, { integer: true });
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  const stop = stopSignal();
+  try {
+    if (!o.json) {
+      const l = readListenLimits();
+      out(
+        `# watching TcpExt ListenOverflows/ListenDrops/Syncookies* and every TCP listener every ${seconds} s (net.core.somaxconn=${l.somaxconn ?? '?'}); Ctrl-C stops`,
+      );
+    }
+    const source: ListenerSource = listeners ?? (() => tcpListenerStats(undefined, { active: false, owners: true }));
+    for await (const r of watchListenOverflows({
+      intervalMs: seconds * 1000,
+      count,
+      signal: stop.signal,
+      listeners: source,
+    })) {
+      if (o.json) out(stringifyCounters(r));
+      else if (r.dropped || !o.quiet) out(renderOverflowReport(r));
+    }
+  } finally {
+    stop.dispose();
+    if (listeners === undefined) closeListenerStatsSockets();
+  }
+}
+
+/** Register `raingauge overflows`. */
 export function register(program: Command): void {
   program
     .command('overflows')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new UsageError('overflows is not implemented yet');
+    .description(
+      'watch listen-queue overflows (TcpExt ListenOverflows/ListenDrops/Syncookies*) and name the full listeners, their processes and the fix',
+    )
+    .option('--interval <seconds>', 'seconds between samples (default 1)')
+    .option('--count <n>', 'stop after N samples (default: until Ctrl-C)')
+    .option('--json', 'one JSON report per sample')
+    .option('--quiet', 'print only samples with drops')
+    .action(async (o: OverflowsOptions) => {
+      await runOverflows(o);
     });
 }
