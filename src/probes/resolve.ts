@@ -25,8 +25,7 @@ interface Entry extends TaskIdentity {
 /** Caches tid → {pid, comm}. */
 export class TaskResolver {
   private readonly cache = new Map<number, Entry>();
-  private savedCmdlines: Map<number, string> | undefined;
-  private savedCmdlinesAt = 0;
+  private readonly saved = new Map<string, { at: number; map: Map<number, string> }>();
   private readonly procRoot: string;
   private readonly tracefsRoot: string | undefined;
 
@@ -69,27 +68,37 @@ export class TaskResolver {
         exitedAtNs: Number.POSITIVE_INFINITY,
       };
     } catch {
-      return { pid: undefined, comm: this.fromSavedCmdlines(tid), exitedAtNs: Number.POSITIVE_INFINITY };
+      return {
+        pid: this.fromSaved('saved_tgids', tid, Number),
+        comm: this.fromSaved('saved_cmdlines', tid, String),
+        exitedAtNs: Number.POSITIVE_INFINITY,
+      };
     }
   }
 
-  private fromSavedCmdlines(tid: number): string | undefined {
+  /**
+   * Look `tid` up in tracefs `saved_cmdlines` ("tid comm") or `saved_tgids`
+   * ("tid tgid", filled while an instance has `options/record-tgid`). Re-read
+   * at most every 200 ms.
+   */
+  private fromSaved<T>(file: 'saved_cmdlines' | 'saved_tgids', tid: number, conv: (s: string) => T): T | undefined {
     if (!this.tracefsRoot) return undefined;
     const now = Date.now();
-    if (!this.savedCmdlines || now - this.savedCmdlinesAt > 200 || !this.savedCmdlines.has(tid)) {
-      if (this.savedCmdlines && now - this.savedCmdlinesAt <= 200) return this.savedCmdlines.get(tid);
-      this.savedCmdlines = new Map();
-      this.savedCmdlinesAt = now;
+    let m = this.saved.get(file);
+    if (!m || (!m.map.has(tid) && now - m.at > 200)) {
+      m = { at: now, map: new Map() };
+      this.saved.set(file, m);
       try {
-        const text = readFileSync(join(this.tracefsRoot, 'saved_cmdlines'), 'utf8');
+        const text = readFileSync(join(this.tracefsRoot, file), 'utf8');
         for (const line of text.split('\n')) {
           const sp = line.indexOf(' ');
-          if (sp > 0) this.savedCmdlines.set(Number(line.slice(0, sp)), line.slice(sp + 1));
+          if (sp > 0) m.map.set(Number(line.slice(0, sp)), line.slice(sp + 1));
         }
       } catch {
         // not readable
       }
     }
-    return this.savedCmdlines.get(tid);
+    const v = m.map.get(tid);
+    return v === undefined ? undefined : conv(v);
   }
 }

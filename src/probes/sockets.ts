@@ -401,6 +401,11 @@ export function socketProbes(options: SocketProbesOptions = {}): TraceSession<So
   const inst = tfs.createInstance(options);
   try {
     const filter = options.filter ?? {};
+    try {
+      inst.setOption('record-tgid', true); // saved_tgids: pid of threads that exited before we read their events
+    } catch {
+      // older kernels: no per-instance record-tgid
+    }
     const pids = toList(filter.pid);
     if (pids) inst.setEventPids(pids, filter.followForks ?? true);
     for (const [tp, f] of plan.tracepoints) if (f) inst.setFilter(tp, f);
@@ -469,7 +474,7 @@ function buildDecoder(
       const protocol = b.readUInt16LE(s + oProt);
       e.size = ret;
       e.success = ret >= 0 ? 1 : 0;
-      e.err = ret < 0 ? ret : 0;
+      e.err = Math.min(ret, 0);
       e.family = family;
       e.protocol = protocol;
       e.type = inferType(family, protocol);
@@ -523,7 +528,7 @@ function buildDecoder(
         e.type = args.type;
         e.protocol = args.protocol;
         e.requester = 0;
-        e.err = ret < 0 ? ret : 0;
+        e.err = Math.min(ret, 0);
         e.success = ret >= 0 ? 1 : 0;
         if (ret >= 0) e.fd = ret;
         emit(e);
