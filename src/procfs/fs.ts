@@ -12,6 +12,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NotFoundError, PermissionError } from '../errors.js';
 import { type NetDev, parseNetDev } from './net_dev.js';
+import { allProcsOf, listPids, type Proc, type Procs, procOf, selfOf } from './proc.js';
+import { type ProcessesOptions, ProcessScanner, type ProcessSnapshot, scanProcesses } from './scan.js';
 
 /** Map a filesystem error on `path` to raingauge's typed errors (others are rethrown). */
 export function mapFsError(err: unknown, path: string): never {
@@ -74,6 +76,40 @@ export class ProcFS {
   }
 
   // --- per-process API (owned by the procfs-process helper) ---
+
+  /** Every process, sorted by PID (seed `FS.AllProcs`). */
+  allProcs(): Procs {
+    return allProcsOf(this);
+  }
+
+  /** PIDs of every process (numeric entries of the mount point), sorted. */
+  pids(): number[] {
+    return listPids(this);
+  }
+
+  /** Process `pid` (seed `FS.Proc`). @throws {NotFoundError} when `<mount>/<pid>` does not exist. */
+  proc(pid: number): Proc {
+    return procOf(this, pid);
+  }
+
+  /** The reading process, via `<mount>/self` (seed `FS.Self`). */
+  self(): Proc {
+    return selfOf(this);
+  }
+
+  /**
+   * Read the chosen files of every process in one pass (e.g.
+   * `{ fields: ['stat', 'status', 'cmdline'] }`). Processes that exit mid-scan
+   * are dropped; per-field errors are recorded on the process. Synchronous.
+   */
+  processes(options: ProcessesOptions = {}): ProcessSnapshot[] {
+    return scanProcesses(this, options);
+  }
+
+  /** A reusable {@link ProcessScanner} (optionally keeping descriptors open between scans). */
+  processScanner(options: ProcessesOptions = {}): ProcessScanner {
+    return new ProcessScanner(this, options);
+  }
 
   // --- system-wide files (owned by the procfs-system helper) ---
 

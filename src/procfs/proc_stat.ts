@@ -1,0 +1,392 @@
+/**
+ * `/proc/<pid>/stat` and `/proc/<pid>/statm` (kernel `do_task_stat`,
+ * `proc_pid_statm`), plus unit conversions using the kernel's own clock tick
+ * rate and page size ({@link KernelUnits}).
+ *
+ * Seed (Go procfs): `Proc.Stat() ProcStat`, `ProcStat.CPUTime()`,
+ * `ResidentMemory()`, `VirtualMemory()`, `StartTime()`.
+ * @module
+ */
+import type { KernelUnits } from './auxv.js';
+import { type ProcWhere, pInt, procFail, pU64, pUint } from './proc_util.js';
+
+/**
+ * One `/proc/<pid>/stat` line. Field numbers refer to proc(5).
+ *
+ * Types: counters of ticks and faults are `number` (they stay far below 2^53
+ * for any real process); `vsize`, `rsslim`, addresses and the (obsolete,
+ * decimal) signal masks are `bigint` because they are u64 values that can be
+ * at or near 2^64 (`rsslim` is 2^64-1 when unlimited). Fields added after
+ * Linux 2.6.0 are optional: absent when the kernel does not print them.
+ */
+export interface ProcStat {
+  /** (1) Process (or thread) ID. */
+  pid: number;
+  /** (2) Command name (`task->comm`), without the parentheses; may contain spaces, parentheses, newlines. */
+  comm: string;
+  /** (3) State letter: R S D Z T t X I … */
+  state: string;
+  /** (4) Parent PID. */
+  ppid: number;
+  /** (5) Process group ID. */
+  pgrp: number;
+  /** (6) Session ID. */
+  session: number;
+  /** (7) Controlling terminal (`tty_nr`, device number; 0 = none). */
+  tty: number;
+  /** (8) Foreground process group of the controlling terminal (-1 = none). */
+  tpgid: number;
+  /** (9) Kernel flags word (`PF_*`). */
+  flags: number;
+  /** (10) Minor faults. */
+  minflt: number;
+  /** (11) Minor faults of waited-for children. */
+  cminflt: number;
+  /** (12) Major faults. */
+  majflt: number;
+  /** (13) Major faults of waited-for children. */
+  cmajflt: number;
+  /** (14) User-mode CPU time, clock ticks. */
+  utime: number;
+  /** (15) Kernel-mode CPU time, clock ticks. */
+  stime: number;
+  /** (16) User time of waited-for children, clock ticks. */
+  cutime: number;
+  /** (17) System time of waited-for children, clock ticks. */
+  cstime: number;
+  /** (18) Priority (negated RT priority minus one for RT tasks; 20+nice otherwise). */
+  priority: number;
+  /** (19) Nice value, 19 (low) … -20 (high). */
+  nice: number;
+  /** (20) Number of threads. */
+  numThreads: number;
+  /** (21) `itrealvalue`, always 0 since 2.6.17. */
+  itrealvalue: number;
+  /** (22) Start time after boot, clock ticks. */
+  starttime: number;
+  /** (23) Virtual memory size, bytes (u64). */
+  vsize: bigint;
+  /** (24) Resident set size, pages. */
+  rss: number;
+  /** (25) Soft RSS limit, bytes (u64; 2^64-1 = unlimited). */
+  rsslim: bigint;
+  /** (26) Start of the text segment (0 unless the reader may ptrace the process). */
+  startcode: bigint;
+  /** (27) End of the text segment. */
+  endcode: bigint;
+  /** (28) Start (bottom) of the stack. */
+  startstack: bigint;
+  /** (29) Current ESP (0 unless the process is being core-dumped). */
+  kstkesp: bigint;
+  /** (30) Current EIP. */
+  kstkeip: bigint;
+  /** (31) Pending signals (obsolete decimal bitmap; use status `SigPnd`). */
+  signal: bigint;
+  /** (32) Blocked signals. */
+  blocked: bigint;
+  /** (33) Ignored signals. */
+  sigignore: bigint;
+  /** (34) Caught signals. */
+  sigcatch: bigint;
+  /** (35) Wait channel placeholder (0 or 1 since 5.x; use `Proc.wchan()`). */
+  wchan: bigint;
+  /** (36) `nswap`, not maintained (0). */
+  nswap: number;
+  /** (37) `cnswap`, not maintained (0). */
+  cnswap: number;
+  /** (38, Linux 2.1.22) Signal sent to the parent when the process dies. */
+  exitSignal?: number;
+  /** (39, 2.2.8) CPU the task last ran on. */
+  processor?: number;
+  /** (40, 2.5.19) Real-time priority 1–99, 0 for normal tasks. */
+  rtPriority?: number;
+  /** (41, 2.5.19) Scheduling policy (`SCHED_*`). */
+  policy?: number;
+  /** (42, 2.6.18) Aggregated block I/O delay, clock ticks. */
+  delayAcctBlkIOTicks?: number;
+  /** (43, 2.6.24) Guest time, clock ticks. */
+  guestTime?: number;
+  /** (44, 2.6.24) Guest time of waited-for children, clock ticks. */
+  cguestTime?: number;
+  /** (45, 3.3) Start of the data segment. */
+  startData?: bigint;
+  /** (46, 3.3) End of the data segment. */
+  endData?: bigint;
+  /** (47, 3.3) Start of the heap (`brk`). */
+  startBrk?: bigint;
+  /** (48, 3.5) Start of argv. */
+  argStart?: bigint;
+  /** (49, 3.5) End of argv. */
+  argEnd?: bigint;
+  /** (50, 3.5) Start of the environment. */
+  envStart?: bigint;
+  /** (51, 3.5) End of the environment. */
+  envEnd?: bigint;
+  /** (52, 3.5) Exit status as reported by waitpid (only for exited tasks; 0 otherwise). */
+  exitCode?: number;
+  /** Fields after (52) printed by a newer kernel, kept as text. */
+  extra?: string[];
+}
+
+type NumKey = { [K in keyof ProcStat]-?: ProcStat[K] extends number | undefined ? K : never }[keyof ProcStat];
+type BigKey = { [K in keyof ProcStat]-?: ProcStat[K] extends bigint | undefined ? K : never }[keyof ProcStat];
+
+/** Fields (4)…(52) after `state`, in order: name and kind (u = unsigned number, i = signed number, b = u64 bigint). */
+const LAYOUT: [NumKey | BigKey, 'u' | 'i' | 'b'][] = [
+  ['ppid', 'i'],
+  ['pgrp', 'i'],
+  ['session', 'i'],
+  ['tty', 'i'],
+  ['tpgid', 'i'],
+  ['flags', 'u'],
+  ['minflt', 'u'],
+  ['cminflt', 'u'],
+  ['majflt', 'u'],
+  ['cmajflt', 'u'],
+  ['utime', 'u'],
+  ['stime', 'u'],
+  ['cutime', 'i'],
+  ['cstime', 'i'],
+  ['priority', 'i'],
+  ['nice', 'i'],
+  ['numThreads', 'i'],
+  ['itrealvalue', 'i'],
+  ['starttime', 'u'],
+  ['vsize', 'b'],
+  ['rss', 'i'],
+  ['rsslim', 'b'],
+  ['startcode', 'b'],
+  ['endcode', 'b'],
+  ['startstack', 'b'],
+  ['kstkesp', 'b'],
+  ['kstkeip', 'b'],
+  ['signal', 'b'],
+  ['blocked', 'b'],
+  ['sigignore', 'b'],
+  ['sigcatch', 'b'],
+  ['wchan', 'b'],
+  ['nswap', 'u'],
+  ['cnswap', 'u'],
+  ['exitSignal', 'i'],
+  ['processor', 'i'],
+  ['rtPriority', 'u'],
+  ['policy', 'u'],
+  ['delayAcctBlkIOTicks', 'u'],
+  ['guestTime', 'u'],
+  ['cguestTime', 'i'],
+  ['startData', 'b'],
+  ['endData', 'b'],
+  ['startBrk', 'b'],
+  ['argStart', 'b'],
+  ['argEnd', 'b'],
+  ['envStart', 'b'],
+  ['envEnd', 'b'],
+  ['exitCode', 'i'],
+];
+/** Number of fields after `state` every kernel since 2.6 prints (up to `cnswap`). */
+const REQUIRED = 34;
+
+/**
+ * Parse `/proc/<pid>/stat`. The command name is taken between the first `(`
+ * and the LAST `)`, so names with spaces, parentheses or newlines parse.
+ * @throws {ParseError} naming the field that is missing or malformed.
+ */
+export function parseProcStat(text: string, file = '/proc/<pid>/stat'): ProcStat {
+  const open = text.indexOf(' (');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) procFail(statWhere(file, text), 'no "pid (comm)" prefix');
+  const pid = pUint(text.slice(0, open), statWhere(file, text), 'pid');
+  const comm = text.slice(open + 2, close);
+  let rest = text.slice(close + 1);
+  if (rest.endsWith('\n')) rest = rest.slice(0, -1);
+  if (rest.charCodeAt(0) !== 32) procFail(statWhere(file, text), 'expected a space after the command name');
+  const f = rest.slice(1).split(' ');
+  const state = f[0]!;
+  if (state.length !== 1) procFail(statWhere(file, text), `state: expected one letter, got ${JSON.stringify(state)}`);
+  if (f.length - 1 < REQUIRED)
+    procFail(statWhere(file, text), `only ${f.length + 2} fields, expected at least ${REQUIRED + 3}`);
+  const n = Math.min(f.length - 1, LAYOUT.length);
+  const v: (number | bigint)[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const kind = LAYOUT[i]![1];
+    const x = f[i + 1]!;
+    const d = decimal(x, kind !== 'b');
+    if (d === undefined) {
+      const name = LAYOUT[i]![0];
+      v[i] =
+        kind === 'b'
+          ? pU64(x, statWhere(file, text), name)
+          : kind === 'u'
+            ? pUint(x, statWhere(file, text), name)
+            : pInt(x, statWhere(file, text), name);
+    } else if (kind === 'b') v[i] = typeof d === 'bigint' ? d : BigInt(d);
+    else if (kind === 'u' && d < 0) v[i] = pUint(x, statWhere(file, text), LAYOUT[i]![0]);
+    else v[i] = d;
+  }
+  const out: ProcStat = {
+    pid,
+    comm,
+    state,
+    ppid: v[0] as number,
+    pgrp: v[1] as number,
+    session: v[2] as number,
+    tty: v[3] as number,
+    tpgid: v[4] as number,
+    flags: v[5] as number,
+    minflt: v[6] as number,
+    cminflt: v[7] as number,
+    majflt: v[8] as number,
+    cmajflt: v[9] as number,
+    utime: v[10] as number,
+    stime: v[11] as number,
+    cutime: v[12] as number,
+    cstime: v[13] as number,
+    priority: v[14] as number,
+    nice: v[15] as number,
+    numThreads: v[16] as number,
+    itrealvalue: v[17] as number,
+    starttime: v[18] as number,
+    vsize: v[19] as bigint,
+    rss: v[20] as number,
+    rsslim: v[21] as bigint,
+    startcode: v[22] as bigint,
+    endcode: v[23] as bigint,
+    startstack: v[24] as bigint,
+    kstkesp: v[25] as bigint,
+    kstkeip: v[26] as bigint,
+    signal: v[27] as bigint,
+    blocked: v[28] as bigint,
+    sigignore: v[29] as bigint,
+    sigcatch: v[30] as bigint,
+    wchan: v[31] as bigint,
+    nswap: v[32] as number,
+    cnswap: v[33] as number,
+  };
+  const w = out as unknown as Record<string, unknown>;
+  for (let i = REQUIRED; i < n; i++) w[LAYOUT[i]![0]] = v[i];
+  if (f.length - 1 > LAYOUT.length) out.extra = f.slice(LAYOUT.length + 1);
+  return out;
+}
+
+function statWhere(file: string, text: string): ProcWhere {
+  return { file, line: 1, text: text.length > 200 ? `${text.slice(0, 200)}…` : text };
+}
+
+/**
+ * Fast path for a decimal field: a number (or a bigint when it has more than
+ * 15 digits), or undefined when `s` is not a plain (optionally negative)
+ * decimal, in which case the caller reports a ParseError.
+ */
+function decimal(s: string, signed: boolean): number | bigint | undefined {
+  const len = s.length;
+  if (len === 0 || len > 20) return undefined;
+  let i = 0;
+  if (s.charCodeAt(0) === 45) {
+    if (!signed || len === 1) return undefined;
+    i = 1;
+  }
+  for (; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  if (len <= 15) return Number(s);
+  const b = BigInt(s);
+  if (b > 0xffffffffffffffffn) return undefined;
+  if (signed) return Number.isSafeInteger(Number(b)) ? Number(b) : undefined;
+  return b;
+}
+
+/** Total user + system CPU time of the process in seconds (seed `ProcStat.CPUTime`). */
+export function procStatCpuTimeSeconds(stat: Pick<ProcStat, 'utime' | 'stime'>, units: KernelUnits): number {
+  return (stat.utime + stat.stime) / units.clockTicksPerSecond;
+}
+
+/** Resident set size in bytes: `rss` pages × page size (seed `ResidentMemory`). */
+export function procStatRssBytes(stat: Pick<ProcStat, 'rss'>, units: KernelUnits): number {
+  return stat.rss * units.pageSizeBytes;
+}
+
+/** Start time as Unix seconds: boot time + `starttime` / clock ticks (seed `StartTime`). */
+export function procStatStartTimeSeconds(
+  stat: Pick<ProcStat, 'starttime'>,
+  units: KernelUnits,
+  bootTimeSeconds: number,
+): number {
+  return bootTimeSeconds + stat.starttime / units.clockTicksPerSecond;
+}
+
+/** {@link ProcStat} with the conversions filled in (what `Proc.stat()` returns). */
+export interface ProcStatWithUnits extends ProcStat {
+  /** Clock ticks per second used for the conversions (`AT_CLKTCK`). */
+  clockTicksPerSecond: number;
+  /** Page size used for the conversions (`AT_PAGESZ`). */
+  pageSizeBytes: number;
+  /** `rss` × page size, bytes. */
+  rssBytes: number;
+  /** `vsize` (already bytes in the kernel file). */
+  vsizeBytes: bigint;
+  /** Boot time + `starttime` ticks (boot time is `btime` of `/proc/stat`). */
+  startTime: Date;
+  /** (utime + stime) / clock ticks per second. */
+  cpuTimeSeconds(): number;
+}
+
+/** Attach the unit conversions to a parsed stat. */
+export function withProcStatUnits(stat: ProcStat, units: KernelUnits, bootTimeSeconds: number): ProcStatWithUnits {
+  const out = stat as ProcStatWithUnits;
+  out.clockTicksPerSecond = units.clockTicksPerSecond;
+  out.pageSizeBytes = units.pageSizeBytes;
+  out.rssBytes = procStatRssBytes(stat, units);
+  out.vsizeBytes = stat.vsize;
+  out.startTime = new Date(procStatStartTimeSeconds(stat, units, bootTimeSeconds) * 1000);
+  Object.defineProperty(out, 'cpuTimeSeconds', {
+    value: () => procStatCpuTimeSeconds(stat, units),
+    enumerable: false,
+  });
+  return out;
+}
+
+/** `/proc/<pid>/statm`: memory sizes in pages (kernel `proc_pid_statm`). */
+export interface ProcStatm {
+  /** Total program size (same as VmSize), pages. */
+  size: number;
+  /** Resident set size (VmRSS), pages. */
+  resident: number;
+  /** Resident shared pages (RssFile + RssShmem). */
+  shared: number;
+  /** Text (code), pages. */
+  text: number;
+  /** Library, always 0 since 2.6. */
+  lib: number;
+  /** Data + stack, pages. */
+  data: number;
+  /** Dirty pages, always 0 since 2.6. */
+  dt: number;
+}
+
+/** Parse `/proc/<pid>/statm` (seven page counts). */
+export function parseProcStatm(text: string, file = '/proc/<pid>/statm'): ProcStatm {
+  const line = text.endsWith('\n') ? text.slice(0, -1) : text;
+  const f = line.split(' ');
+  const where: ProcWhere = { file, line: 1, text: line };
+  if (f.length !== 7) procFail(where, `expected 7 fields, got ${f.length}`);
+  const k = ['size', 'resident', 'shared', 'text', 'lib', 'data', 'dt'] as const;
+  const out = {} as ProcStatm;
+  k.forEach((name, i) => {
+    out[name] = pUint(f[i], where, name);
+  });
+  return out;
+}
+
+/**
+ * Just the `btime` line of `/proc/stat` (boot time, Unix seconds). A tiny
+ * reader so process start times do not depend on the full `/proc/stat` parser.
+ */
+export function parseBootTime(text: string, file = '/proc/stat'): number {
+  const i = text.indexOf('\nbtime ');
+  const start = i >= 0 ? i + 7 : text.startsWith('btime ') ? 6 : -1;
+  if (start < 0) procFail({ file }, 'no btime line');
+  const end = text.indexOf('\n', start);
+  const v = text.slice(start, end < 0 ? undefined : end).trim();
+  return pUint(v, { file, text: `btime ${v}` }, 'btime');
+}

@@ -1,0 +1,563 @@
+/**
+ * `/proc/<pid>/status` (kernel `proc_pid_status`): identity, memory, signals,
+ * capabilities, context switches. Every `Key:\tvalue` line is kept: known keys
+ * are typed, keys this parser does not know stay in `unknown`.
+ *
+ * Seed (Go procfs): `Proc.NewStatus() ProcStatus`, `TotalCtxtSwitches()`.
+ * @module
+ */
+import { type ProcWhere, pHex, pInt, pKB, pOct, procFail, procLines, pUint, safeKey } from './proc_util.js';
+
+/** Linux capability names by bit number (include/uapi/linux/capability.h), 0 … 40. */
+export const CAPABILITY_NAMES: readonly string[] = [
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_DAC_READ_SEARCH',
+  'CAP_FOWNER',
+  'CAP_FSETID',
+  'CAP_KILL',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETPCAP',
+  'CAP_LINUX_IMMUTABLE',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_NET_BROADCAST',
+  'CAP_NET_ADMIN',
+  'CAP_NET_RAW',
+  'CAP_IPC_LOCK',
+  'CAP_IPC_OWNER',
+  'CAP_SYS_MODULE',
+  'CAP_SYS_RAWIO',
+  'CAP_SYS_CHROOT',
+  'CAP_SYS_PTRACE',
+  'CAP_SYS_PACCT',
+  'CAP_SYS_ADMIN',
+  'CAP_SYS_BOOT',
+  'CAP_SYS_NICE',
+  'CAP_SYS_RESOURCE',
+  'CAP_SYS_TIME',
+  'CAP_SYS_TTY_CONFIG',
+  'CAP_MKNOD',
+  'CAP_LEASE',
+  'CAP_AUDIT_WRITE',
+  'CAP_AUDIT_CONTROL',
+  'CAP_SETFCAP',
+  'CAP_MAC_OVERRIDE',
+  'CAP_MAC_ADMIN',
+  'CAP_SYSLOG',
+  'CAP_WAKE_ALARM',
+  'CAP_BLOCK_SUSPEND',
+  'CAP_AUDIT_READ',
+  'CAP_PERFMON',
+  'CAP_BPF',
+  'CAP_CHECKPOINT_RESTORE',
+];
+
+/** Names of the bits set in a capability mask; bits without a known name become `CAP_<n>`. */
+export function decodeCapabilities(mask: bigint): string[] {
+  const out: string[] = [];
+  const lo = Number(mask & 0xffffffffn);
+  const hi = Number((mask >> 32n) & 0xffffffffn);
+  for (let bit = 0; bit < 64; bit++) {
+    const word = bit < 32 ? lo : hi;
+    if ((word >>> (bit & 31)) & 1) out.push(CAPABILITY_NAMES[bit] ?? `CAP_${bit}`);
+  }
+  return out;
+}
+
+const capCache = new Map<string, { mask: bigint; names: readonly string[] }>();
+
+function capabilitySet(hex: string, where: ProcWhere, key: string): CapabilitySet {
+  let hit = capCache.get(hex);
+  if (!hit) {
+    const mask = pHex(hex, where, key);
+    hit = { mask, names: decodeCapabilities(mask) };
+    if (capCache.size < 256) capCache.set(hex, hit);
+  }
+  return { mask: hit.mask, names: hit.names.slice() };
+}
+
+/** A capability set from status: raw mask and decoded names. */
+export interface CapabilitySet {
+  /** The 64-bit mask as printed (hex), as a bigint. */
+  mask: bigint;
+  /** Names of the set bits, e.g. `CAP_NET_ADMIN`. */
+  names: string[];
+}
+
+/** Real, effective, saved-set and filesystem IDs (status `Uid:`/`Gid:`). */
+export type IdQuad = [real: number, effective: number, savedSet: number, filesystem: number];
+
+/**
+ * `/proc/<pid>/status` parsed. Memory sizes are in BYTES (the kernel prints
+ * kB; they are multiplied by 1024) and absent for kernel threads. Signal masks
+ * and capabilities are bigint bitmaps. Keys missing on this kernel are absent.
+ */
+export interface ProcStatus {
+  /** `Name`: command name (kernel escapes `\n` and `\\`; unescaped here). */
+  name: string;
+  /** `Umask` (octal in the file), since 4.7. */
+  umask?: number;
+  /** `State`: letter, e.g. `S`. */
+  state: string;
+  /** `State`: description in parentheses, e.g. `sleeping`. */
+  stateName?: string;
+  /** `Tgid`: thread group ID (the process ID). */
+  tgid: number;
+  /** `Ngid`: NUMA group ID (0 if none). */
+  ngid?: number;
+  /** `Pid`: thread ID. */
+  pid: number;
+  /** `PPid`: parent PID. */
+  ppid: number;
+  /** `TracerPid`: PID of the tracer (0 if not traced). */
+  tracerPid?: number;
+  /** `Uid`: real, effective, saved set, filesystem user IDs. */
+  uids: IdQuad;
+  /** `Gid`: real, effective, saved set, filesystem group IDs. */
+  gids: IdQuad;
+  /** `FDSize`: slots in the current file descriptor table. */
+  fdSize?: number;
+  /** `Groups`: supplementary group IDs. */
+  groups?: number[];
+  /** `NStgid`: thread group ID in each nested PID namespace, outermost first. */
+  nsTgid?: number[];
+  /** `NSpid`: thread ID in each nested PID namespace. */
+  nsPid?: number[];
+  /** `NSpgid`: process group ID in each nested PID namespace. */
+  nsPgid?: number[];
+  /** `NSsid`: session ID in each nested PID namespace. */
+  nsSid?: number[];
+  /** `Kthread` (6.x): whether this is a kernel thread. */
+  kthread?: boolean;
+  /** `VmPeak`: peak virtual memory size, bytes. */
+  vmPeak?: number;
+  /** `VmSize`: virtual memory size, bytes. */
+  vmSize?: number;
+  /** `VmLck`: locked memory, bytes. */
+  vmLck?: number;
+  /** `VmPin`: pinned memory, bytes. */
+  vmPin?: number;
+  /** `VmHWM`: peak resident set size, bytes. */
+  vmHWM?: number;
+  /** `VmRSS`: resident set size (RssAnon + RssFile + RssShmem), bytes. */
+  vmRSS?: number;
+  /** `RssAnon`: resident anonymous memory, bytes. */
+  rssAnon?: number;
+  /** `RssFile`: resident file mappings, bytes. */
+  rssFile?: number;
+  /** `RssShmem`: resident shared memory, bytes. */
+  rssShmem?: number;
+  /** `VmData`: data segment, bytes. */
+  vmData?: number;
+  /** `VmStk`: stack, bytes. */
+  vmStk?: number;
+  /** `VmExe`: text segment, bytes. */
+  vmExe?: number;
+  /** `VmLib`: shared library code, bytes. */
+  vmLib?: number;
+  /** `VmPTE`: page table entries, bytes. */
+  vmPTE?: number;
+  /** `VmPMD`: second-level page tables, bytes (removed in 4.15). */
+  vmPMD?: number;
+  /** `VmSwap`: swapped-out anonymous memory, bytes. */
+  vmSwap?: number;
+  /** `HugetlbPages`: hugetlb memory, bytes. */
+  hugetlbPages?: number;
+  /** `CoreDumping`: the process is dumping core. */
+  coreDumping?: boolean;
+  /** `THP_enabled`: transparent huge pages allowed. */
+  thpEnabled?: boolean;
+  /** `untag_mask` (arm64/x86 LAM). */
+  untagMask?: bigint;
+  /** `Threads`: number of threads. */
+  threads?: number;
+  /** `SigQ`: queued signals for the real UID / limit. */
+  sigQ?: { queued: number; limit: number };
+  /** `SigPnd`: signals pending for the thread. */
+  sigPnd?: bigint;
+  /** `ShdPnd`: signals pending for the process. */
+  shdPnd?: bigint;
+  /** `SigBlk`: blocked signals. */
+  sigBlk?: bigint;
+  /** `SigIgn`: ignored signals. */
+  sigIgn?: bigint;
+  /** `SigCgt`: caught signals. */
+  sigCgt?: bigint;
+  /** `CapInh`: inheritable capabilities. */
+  capInh?: CapabilitySet;
+  /** `CapPrm`: permitted capabilities. */
+  capPrm?: CapabilitySet;
+  /** `CapEff`: effective capabilities. */
+  capEff?: CapabilitySet;
+  /** `CapBnd`: bounding set. */
+  capBnd?: CapabilitySet;
+  /** `CapAmb`: ambient capabilities (4.3+). */
+  capAmb?: CapabilitySet;
+  /** `NoNewPrivs`: the no_new_privs bit. */
+  noNewPrivs?: boolean;
+  /** `Seccomp`: 0 disabled, 1 strict, 2 filter. */
+  seccomp?: number;
+  /** `Seccomp_filters`: number of attached filters. */
+  seccompFilters?: number;
+  /** `Speculation_Store_Bypass`: mitigation state text. */
+  speculationStoreBypass?: string;
+  /** `SpeculationIndirectBranch`: mitigation state text. */
+  speculationIndirectBranch?: string;
+  /** `Cpus_allowed`: CPU affinity mask (hex words as printed). */
+  cpusAllowed?: string;
+  /** `Cpus_allowed_list`: CPU affinity as a list, e.g. `0-1`. */
+  cpusAllowedList?: string;
+  /** `Mems_allowed`: NUMA memory node mask (hex words). */
+  memsAllowed?: string;
+  /** `Mems_allowed_list`: memory nodes as a list. */
+  memsAllowedList?: string;
+  /** `voluntary_ctxt_switches`. */
+  voluntaryCtxtSwitches?: number;
+  /** `nonvoluntary_ctxt_switches`. */
+  nonVoluntaryCtxtSwitches?: number;
+  /** Lines whose key this parser does not know (newer kernels, other architectures): key → raw value. */
+  unknown: Record<string, string>;
+}
+
+type K = keyof ProcStatus;
+type Kind = 'u' | 'i' | 'kb' | 'hex' | 'bool' | 'str' | 'cap' | 'list' | 'oct';
+const KEYS: Record<string, [K, Kind, number]> = {
+  Umask: ['umask', 'oct', 0],
+  Tgid: ['tgid', 'u', 1],
+  Ngid: ['ngid', 'u', 2],
+  Pid: ['pid', 'u', 3],
+  PPid: ['ppid', 'u', 4],
+  TracerPid: ['tracerPid', 'u', 5],
+  FDSize: ['fdSize', 'u', 6],
+  Groups: ['groups', 'list', 7],
+  NStgid: ['nsTgid', 'list', 8],
+  NSpid: ['nsPid', 'list', 9],
+  NSpgid: ['nsPgid', 'list', 10],
+  NSsid: ['nsSid', 'list', 11],
+  Kthread: ['kthread', 'bool', 12],
+  VmPeak: ['vmPeak', 'kb', 13],
+  VmSize: ['vmSize', 'kb', 14],
+  VmLck: ['vmLck', 'kb', 15],
+  VmPin: ['vmPin', 'kb', 16],
+  VmHWM: ['vmHWM', 'kb', 17],
+  VmRSS: ['vmRSS', 'kb', 18],
+  RssAnon: ['rssAnon', 'kb', 19],
+  RssFile: ['rssFile', 'kb', 20],
+  RssShmem: ['rssShmem', 'kb', 21],
+  VmData: ['vmData', 'kb', 22],
+  VmStk: ['vmStk', 'kb', 23],
+  VmExe: ['vmExe', 'kb', 24],
+  VmLib: ['vmLib', 'kb', 25],
+  VmPTE: ['vmPTE', 'kb', 26],
+  VmPMD: ['vmPMD', 'kb', 27],
+  VmSwap: ['vmSwap', 'kb', 28],
+  HugetlbPages: ['hugetlbPages', 'kb', 29],
+  CoreDumping: ['coreDumping', 'bool', 30],
+  THP_enabled: ['thpEnabled', 'bool', 31],
+  untag_mask: ['untagMask', 'hex', 32],
+  Threads: ['threads', 'u', 33],
+  SigPnd: ['sigPnd', 'hex', 34],
+  ShdPnd: ['shdPnd', 'hex', 35],
+  SigBlk: ['sigBlk', 'hex', 36],
+  SigIgn: ['sigIgn', 'hex', 37],
+  SigCgt: ['sigCgt', 'hex', 38],
+  CapInh: ['capInh', 'cap', 39],
+  CapPrm: ['capPrm', 'cap', 40],
+  CapEff: ['capEff', 'cap', 41],
+  CapBnd: ['capBnd', 'cap', 42],
+  CapAmb: ['capAmb', 'cap', 43],
+  NoNewPrivs: ['noNewPrivs', 'bool', 44],
+  Seccomp: ['seccomp', 'u', 45],
+  Seccomp_filters: ['seccompFilters', 'u', 46],
+  Speculation_Store_Bypass: ['speculationStoreBypass', 'str', 47],
+  SpeculationIndirectBranch: ['speculationIndirectBranch', 'str', 48],
+  Cpus_allowed: ['cpusAllowed', 'str', 49],
+  Cpus_allowed_list: ['cpusAllowedList', 'str', 50],
+  Mems_allowed: ['memsAllowed', 'str', 51],
+  Mems_allowed_list: ['memsAllowedList', 'str', 52],
+  voluntary_ctxt_switches: ['voluntaryCtxtSwitches', 'u', 53],
+  nonvoluntary_ctxt_switches: ['nonVoluntaryCtxtSwitches', 'u', 54],
+};
+
+/** Store a converted value with a named property store (fast, monomorphic) chosen by the key's index in KEYS. */
+function store(o: ProcStatus, index: number, v: unknown): void {
+  switch (index) {
+    case 0:
+      o.umask = v as number;
+      break;
+    case 1:
+      o.tgid = v as number;
+      break;
+    case 2:
+      o.ngid = v as number;
+      break;
+    case 3:
+      o.pid = v as number;
+      break;
+    case 4:
+      o.ppid = v as number;
+      break;
+    case 5:
+      o.tracerPid = v as number;
+      break;
+    case 6:
+      o.fdSize = v as number;
+      break;
+    case 7:
+      o.groups = v as number[];
+      break;
+    case 8:
+      o.nsTgid = v as number[];
+      break;
+    case 9:
+      o.nsPid = v as number[];
+      break;
+    case 10:
+      o.nsPgid = v as number[];
+      break;
+    case 11:
+      o.nsSid = v as number[];
+      break;
+    case 12:
+      o.kthread = v as boolean;
+      break;
+    case 13:
+      o.vmPeak = v as number;
+      break;
+    case 14:
+      o.vmSize = v as number;
+      break;
+    case 15:
+      o.vmLck = v as number;
+      break;
+    case 16:
+      o.vmPin = v as number;
+      break;
+    case 17:
+      o.vmHWM = v as number;
+      break;
+    case 18:
+      o.vmRSS = v as number;
+      break;
+    case 19:
+      o.rssAnon = v as number;
+      break;
+    case 20:
+      o.rssFile = v as number;
+      break;
+    case 21:
+      o.rssShmem = v as number;
+      break;
+    case 22:
+      o.vmData = v as number;
+      break;
+    case 23:
+      o.vmStk = v as number;
+      break;
+    case 24:
+      o.vmExe = v as number;
+      break;
+    case 25:
+      o.vmLib = v as number;
+      break;
+    case 26:
+      o.vmPTE = v as number;
+      break;
+    case 27:
+      o.vmPMD = v as number;
+      break;
+    case 28:
+      o.vmSwap = v as number;
+      break;
+    case 29:
+      o.hugetlbPages = v as number;
+      break;
+    case 30:
+      o.coreDumping = v as boolean;
+      break;
+    case 31:
+      o.thpEnabled = v as boolean;
+      break;
+    case 32:
+      o.untagMask = v as bigint;
+      break;
+    case 33:
+      o.threads = v as number;
+      break;
+    case 34:
+      o.sigPnd = v as bigint;
+      break;
+    case 35:
+      o.shdPnd = v as bigint;
+      break;
+    case 36:
+      o.sigBlk = v as bigint;
+      break;
+    case 37:
+      o.sigIgn = v as bigint;
+      break;
+    case 38:
+      o.sigCgt = v as bigint;
+      break;
+    case 39:
+      o.capInh = v as CapabilitySet;
+      break;
+    case 40:
+      o.capPrm = v as CapabilitySet;
+      break;
+    case 41:
+      o.capEff = v as CapabilitySet;
+      break;
+    case 42:
+      o.capBnd = v as CapabilitySet;
+      break;
+    case 43:
+      o.capAmb = v as CapabilitySet;
+      break;
+    case 44:
+      o.noNewPrivs = v as boolean;
+      break;
+    case 45:
+      o.seccomp = v as number;
+      break;
+    case 46:
+      o.seccompFilters = v as number;
+      break;
+    case 47:
+      o.speculationStoreBypass = v as string;
+      break;
+    case 48:
+      o.speculationIndirectBranch = v as string;
+      break;
+    case 49:
+      o.cpusAllowed = v as string;
+      break;
+    case 50:
+      o.cpusAllowedList = v as string;
+      break;
+    case 51:
+      o.memsAllowed = v as string;
+      break;
+    case 52:
+      o.memsAllowedList = v as string;
+      break;
+    case 53:
+      o.voluntaryCtxtSwitches = v as number;
+      break;
+    case 54:
+      o.nonVoluntaryCtxtSwitches = v as number;
+      break;
+  }
+}
+
+function unescapeName(s: string): string {
+  if (!s.includes('\\')) return s;
+  return s.replace(/\\(n|t|\\|[0-7]{3})/g, (_, e: string) =>
+    e === 'n' ? '\n' : e === 't' ? '\t' : e === '\\' ? '\\' : String.fromCharCode(Number.parseInt(e, 8)),
+  );
+}
+
+function ids(v: string, where: ProcWhere, what: string): IdQuad {
+  const f = v.split('\t');
+  if (f.length !== 4) procFail(where, `${what}: expected 4 IDs, got ${f.length}`);
+  return f.map((x) => pUint(x, where, what)) as IdQuad;
+}
+
+/**
+ * Parse `/proc/<pid>/status`.
+ * @throws {ParseError} on a line without `:`, a malformed known value, or
+ * when a required key (Name, State, Tgid, Pid, PPid, Uid, Gid) is missing.
+ */
+export function parseProcStatus(text: string, file = '/proc/<pid>/status'): ProcStatus {
+  const out = { name: undefined, state: undefined, unknown: {} } as unknown as ProcStatus;
+  const ls = procLines(text);
+  for (let i = 0; i < ls.length; i++) {
+    const line = ls[i]!;
+    const c = line.indexOf(':');
+    const where: ProcWhere = { file, line: i + 1, text: line };
+    if (c <= 0) procFail(where, 'expected "Key:\\tvalue"');
+    const key = line.slice(0, c);
+    let v = line.slice(c + 1);
+    if (v.startsWith('\t')) v = v.slice(1);
+    if (key === 'Name') {
+      out.name = unescapeName(v);
+      continue;
+    }
+    if (key === 'State') {
+      const m = /^(\S) \((.*)\)$/.exec(v) ?? /^(\S)$/.exec(v);
+      if (!m) procFail(where, 'State: expected "X (description)"');
+      out.state = m[1]!;
+      if (m[2] !== undefined) out.stateName = m[2];
+      continue;
+    }
+    if (key === 'Uid' || key === 'Gid') {
+      if (key === 'Uid') out.uids = ids(v, where, key);
+      else out.gids = ids(v, where, key);
+      continue;
+    }
+    if (key === 'SigQ') {
+      const m = /^(\d+)\/(\d+)$/.exec(v);
+      if (!m) procFail(where, 'SigQ: expected "queued/limit"');
+      out.sigQ = { queued: pUint(m[1], where, 'SigQ'), limit: pUint(m[2], where, 'SigQ') };
+      continue;
+    }
+    const known = KEYS[key];
+    if (!known) {
+      if (safeKey(key)) out.unknown[key] = v;
+      continue;
+    }
+    const kind = known[1];
+    let val: unknown;
+    switch (kind) {
+      case 'u':
+        val = pUint(v.trim(), where, key);
+        break;
+      case 'i':
+        val = pInt(v.trim(), where, key);
+        break;
+      case 'oct':
+        val = pOct(v.trim(), where, key);
+        break;
+      case 'kb': {
+        const e = v.length - 3;
+        let j = 0;
+        while (v.charCodeAt(j) === 32) j++;
+        const n = e > j && v.endsWith(' kB') ? Number(v.slice(j, e)) : Number.NaN;
+        val = Number.isSafeInteger(n) && n >= 0 && v.charCodeAt(j) !== 32 ? n * 1024 : pKB(v, where, key);
+        break;
+      }
+      case 'hex':
+        val = pHex(v.trim(), where, key);
+        break;
+      case 'bool': {
+        const t = v.trim();
+        if (t !== '0' && t !== '1') procFail(where, `${key}: expected 0 or 1`);
+        val = t === '1';
+        break;
+      }
+      case 'str':
+        val = v;
+        break;
+      case 'cap':
+        val = capabilitySet(v.trim(), where, key);
+        break;
+      case 'list': {
+        const t = v.trim();
+        val = t === '' ? [] : t.split(/[\t ]+/).map((x) => pInt(x, where, key));
+        break;
+      }
+    }
+    store(out, known[2], val);
+  }
+  for (const req of ['name', 'state', 'tgid', 'pid', 'ppid', 'uids', 'gids'] as const) {
+    if (out[req] === undefined) procFail({ file }, `missing the ${req} line`);
+  }
+  return out;
+}
+
+/** Voluntary + involuntary context switches (seed `ProcStatus.TotalCtxtSwitches`); undefined if either is absent. */
+export function totalCtxtSwitches(s: ProcStatus): number | undefined {
+  if (s.voluntaryCtxtSwitches === undefined || s.nonVoluntaryCtxtSwitches === undefined) return undefined;
+  return s.voluntaryCtxtSwitches + s.nonVoluntaryCtxtSwitches;
+}

@@ -1,0 +1,134 @@
+/**
+ * Small helpers shared by the per-process parsers (`/proc/<pid>/*`): strict
+ * number parsing that throws {@link ParseError} naming the file, line and text,
+ * and mapping of filesystem errors under `/proc/<pid>` to typed errors.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { NotFoundError, ParseError, PermissionError, ProcessGoneError } from '../errors.js';
+
+const DEC = /^\d+$/;
+const SDEC = /^-?\d+$/;
+const HEX = /^(?:0x)?[0-9a-fA-F]+$/;
+
+/** Where a value came from, for error messages. */
+export interface ProcWhere {
+  file: string;
+  line?: number;
+  text?: string;
+}
+
+/** Throw a {@link ParseError} for `where`. */
+export function procFail(where: ProcWhere, reason: string): never {
+  throw new ParseError(where.file, reason, { line: where.line, text: where.text });
+}
+
+/** Parse an unsigned decimal integer that fits in a JS number (≤ 2^53). */
+export function pUint(s: string | undefined, where: ProcWhere, what: string): number {
+  if (s === undefined || !DEC.test(s))
+    procFail(where, `${what}: expected an unsigned integer, got ${JSON.stringify(s)}`);
+  const n = Number(s);
+  if (!Number.isSafeInteger(n)) procFail(where, `${what}: ${s} exceeds 2^53`);
+  return n;
+}
+
+/** Parse a signed decimal integer that fits in a JS number. */
+export function pInt(s: string | undefined, where: ProcWhere, what: string): number {
+  if (s === undefined || !SDEC.test(s)) procFail(where, `${what}: expected an integer, got ${JSON.stringify(s)}`);
+  const n = Number(s);
+  if (!Number.isSafeInteger(n)) procFail(where, `${what}: ${s} exceeds 2^53`);
+  return n;
+}
+
+/** Parse an unsigned decimal u64 as a bigint. */
+export function pU64(s: string | undefined, where: ProcWhere, what: string): bigint {
+  if (s === undefined || !DEC.test(s) || s.length > 20) {
+    procFail(where, `${what}: expected an unsigned 64-bit integer, got ${JSON.stringify(s)}`);
+  }
+  const n = BigInt(s);
+  if (n > 0xffffffffffffffffn) procFail(where, `${what}: ${s} exceeds 2^64`);
+  return n;
+}
+
+/** Parse a signed decimal 64-bit integer as a bigint. */
+export function pS64(s: string | undefined, where: ProcWhere, what: string): bigint {
+  if (s === undefined || !SDEC.test(s) || s.length > 21) {
+    procFail(where, `${what}: expected a signed 64-bit integer, got ${JSON.stringify(s)}`);
+  }
+  return BigInt(s);
+}
+
+/** Parse a hexadecimal number (optional `0x`) as a bigint. */
+export function pHex(s: string | undefined, where: ProcWhere, what: string): bigint {
+  if (s === undefined || !HEX.test(s) || s.length > 260) {
+    procFail(where, `${what}: expected a hexadecimal number, got ${JSON.stringify(s)}`);
+  }
+  return BigInt(s.startsWith('0x') ? s : `0x${s}`);
+}
+
+/** Parse an octal number (e.g. fdinfo `flags`, status `Umask`). */
+export function pOct(s: string | undefined, where: ProcWhere, what: string): number {
+  if (s === undefined || !/^[0-7]{1,22}$/.test(s)) {
+    procFail(where, `${what}: expected an octal number, got ${JSON.stringify(s)}`);
+  }
+  return Number.parseInt(s, 8);
+}
+
+/** Parse `<n> kB` (status, smaps) into bytes. */
+export function pKB(s: string | undefined, where: ProcWhere, what: string): number {
+  const m = s === undefined ? null : /^\s*(\d+)\s+kB$/.exec(s);
+  if (!m) procFail(where, `${what}: expected "<n> kB", got ${JSON.stringify(s)}`);
+  const n = Number(m[1]) * 1024;
+  if (!Number.isSafeInteger(n)) procFail(where, `${what}: ${m[1]} kB exceeds 2^53 bytes`);
+  return n;
+}
+
+/** Split a text file into lines, dropping the final empty one. */
+export function procLines(text: string): string[] {
+  const ls = text.split('\n');
+  if (ls.length > 0 && ls[ls.length - 1] === '') ls.pop();
+  return ls;
+}
+
+/** Split NUL-separated strings (cmdline, environ), dropping the empty string after a final NUL. */
+export function splitNul(text: string): string[] {
+  if (text === '') return [];
+  const parts = text.split('\0');
+  if (parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+/** Expand the octal escapes (`\040` for a space, `\011`, `\012`, `\134`) the kernel uses in mountinfo and mountstats. */
+export function unescapeOctal(s: string): string {
+  if (!s.includes('\\')) return s;
+  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
+}
+
+/** Keys that must not become own properties of a plain record. */
+export function safeKey(k: string): boolean {
+  return k !== '__proto__' && k !== 'constructor' && k !== 'prototype';
+}
+
+/**
+ * Map a filesystem error met reading `path` below the directory of process
+ * `pid` (`procDir`) to a typed error: ESRCH, or ENOENT while `procDir` itself
+ * is gone → {@link ProcessGoneError}; ENOENT of one file → {@link NotFoundError};
+ * EACCES/EPERM → {@link PermissionError} naming the privilege. Other errors are rethrown.
+ */
+export function mapProcError(err: unknown, pid: number, procDir: string, path: string): never {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ESRCH') throw new ProcessGoneError(pid, path, { cause: err });
+  if (code === 'ENOENT') {
+    if (!existsSync(procDir)) throw new ProcessGoneError(pid, path, { cause: err });
+    throw new NotFoundError(path, `not found: ${path} (this kernel or this process does not provide it)`, {
+      cause: err,
+    });
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    throw new PermissionError(
+      `permission denied reading ${path}: another user's process needs root or CAP_SYS_PTRACE (CAP_DAC_READ_SEARCH for fd/)`,
+      { path, capability: 'CAP_SYS_PTRACE', cause: err },
+    );
+  }
+  throw err;
+}

@@ -1,0 +1,196 @@
+/**
+ * `ProcessSampler`: CPU % and resident memory of many processes at once (what
+ * the `pidusage` package does, faster). One descriptor per process on
+ * `/proc/<pid>/stat` is kept open and re-read with `pread` at offset 0 into a
+ * shared buffer; only the needed fields are decoded.
+ *
+ * CPU % = Δ(utime + stime) / clock ticks per second / Δ wall-clock seconds × 100,
+ * between two samples of the same process (100 % = one CPU fully busy). On the
+ * first sample of a process it is the average since the process started
+ * (CPU time / (uptime − starttime)), as pidusage reports.
+ *
+ * A kept descriptor stays bound to the process it was opened for: when that
+ * process exits, reads fail with ESRCH even if its PID is reused, so a reused
+ * PID is never mixed up with the old process.
+ * @module
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { type KernelUnits, readKernelUnits } from './auxv.js';
+import type { ProcFS } from './fs.js';
+import { procFail } from './proc_util.js';
+
+/** One process's figures from a {@link ProcessSampler.sample}. */
+export interface ProcessUsage {
+  /** Process ID. */
+  pid: number;
+  /** Parent PID (`/proc/<pid>/stat` field 4). */
+  ppid: number;
+  /** Command name (field 2). */
+  comm: string;
+  /** State letter (field 3). */
+  state: string;
+  /** CPU use in percent of one CPU over the interval since the previous sample (or since start, see module doc). */
+  cpuPercent: number;
+  /** Total CPU time, user + system, seconds (fields 14 + 15 / AT_CLKTCK). */
+  cpuTimeSeconds: number;
+  /** Resident set size, bytes (field 24 × AT_PAGESZ). */
+  rssBytes: number;
+  /** Number of threads (field 20). */
+  numThreads: number;
+  /** Seconds since the process started (uptime − field 22 / AT_CLKTCK). */
+  elapsedSeconds: number;
+  /** Wall-clock time of the sample, ms since the epoch. */
+  timestampMs: number;
+}
+
+interface Entry {
+  fd: number;
+  ticks: number;
+  atNs: bigint;
+  starttime: number;
+}
+
+/** Options of {@link ProcessSampler}. */
+export interface ProcessSamplerOptions {
+  /** Maximum descriptors kept open (default 4096); PIDs beyond it are opened and closed per sample. */
+  maxOpenFds?: number;
+}
+
+/** Samples CPU % and RSS of many PIDs with kept-open descriptors. Call {@link close} when done. */
+export class ProcessSampler {
+  readonly fs: ProcFS;
+  private readonly units: KernelUnits;
+  private readonly maxOpenFds: number;
+  private readonly entries = new Map<number, Entry>();
+  private readonly buf = Buffer.allocUnsafe(4096);
+  private readonly uptimeBuf = Buffer.allocUnsafe(128);
+  private uptimeFd = -1;
+
+  constructor(fs: ProcFS, options: ProcessSamplerOptions = {}) {
+    this.fs = fs;
+    this.units = readKernelUnits(fs);
+    this.maxOpenFds = options.maxOpenFds ?? 4096;
+  }
+
+  /** System uptime in seconds (first number of `/proc/uptime`), read with a kept descriptor. */
+  private uptimeSeconds(): number {
+    if (this.uptimeFd < 0) this.uptimeFd = openSync(this.fs.path('uptime'), 'r');
+    const n = readSync(this.uptimeFd, this.uptimeBuf, 0, this.uptimeBuf.length, 0);
+    const s = this.uptimeBuf.toString('latin1', 0, n);
+    const v = Number(s.slice(0, s.indexOf(' ')));
+    if (!Number.isFinite(v)) procFail({ file: this.fs.path('uptime'), text: s }, 'expected "<uptime> <idle>"');
+    return v;
+  }
+
+  /** Read `/proc/<pid>/stat` into the buffer; returns the byte count, or -1 when the process is gone. */
+  private read(pid: number, entry: Entry | undefined): { n: number; fd: number } | undefined {
+    let fd = entry?.fd ?? -1;
+    try {
+      if (fd < 0) fd = openSync(join(this.fs.mountPoint, String(pid), 'stat'), 'r');
+      const n = readSync(fd, this.buf, 0, this.buf.length, 0);
+      return { n, fd };
+    } catch (err) {
+      if (fd >= 0)
+        try {
+          closeSync(fd);
+        } catch {}
+      if (entry) this.entries.delete(pid);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ESRCH') return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Sample `pids`. Returns a map PID → usage; PIDs that do not exist (or
+   * exited) are absent. Descriptors of PIDs not in this call stay open until
+   * {@link forget} or {@link close}.
+   */
+  sample(pids: Iterable<number>): Map<number, ProcessUsage> {
+    const out = new Map<number, ProcessUsage>();
+    const tck = this.units.clockTicksPerSecond;
+    let uptime: number | undefined;
+    for (const pid of pids) {
+      if (out.has(pid)) continue;
+      const prev = this.entries.get(pid);
+      const r = this.read(pid, prev);
+      if (!r) continue;
+      const nowNs = process.hrtime.bigint();
+      const buf = this.buf;
+      const close = buf.lastIndexOf(0x29, r.n - 1);
+      const open = buf.indexOf(0x28);
+      if (close < 0 || open < 0 || close < open) {
+        if (!prev) closeSync(r.fd);
+        procFail({ file: join(this.fs.mountPoint, String(pid), 'stat') }, 'no "(comm)" field');
+      }
+      const f = buf.toString('latin1', close + 2, r.n).split(' ');
+      const utime = Number(f[11]);
+      const stime = Number(f[12]);
+      const starttime = Number(f[19]);
+      const rss = Number(f[21]);
+      const ticks = utime + stime;
+      if (!Number.isFinite(ticks) || !Number.isFinite(rss) || !Number.isFinite(starttime) || f.length < 22) {
+        if (!prev) closeSync(r.fd);
+        procFail({ file: join(this.fs.mountPoint, String(pid), 'stat'), text: f.join(' ') }, 'truncated stat line');
+      }
+      let cpuPercent: number;
+      uptime ??= this.uptimeSeconds();
+      const elapsed = Math.max(0, uptime - starttime / tck);
+      if (prev && prev.starttime === starttime) {
+        const dt = Number(nowNs - prev.atNs) / 1e9;
+        cpuPercent = dt > 0 ? ((ticks - prev.ticks) / tck / dt) * 100 : 0;
+      } else {
+        cpuPercent = elapsed > 0 ? (ticks / tck / elapsed) * 100 : 0;
+      }
+      if (prev) {
+        prev.ticks = ticks;
+        prev.atNs = nowNs;
+        prev.starttime = starttime;
+      } else if (this.entries.size < this.maxOpenFds) {
+        this.entries.set(pid, { fd: r.fd, ticks, atNs: nowNs, starttime });
+      } else {
+        closeSync(r.fd);
+      }
+      out.set(pid, {
+        pid,
+        ppid: Number(f[1]),
+        comm: buf.toString('utf8', open + 1, close),
+        state: f[0]!,
+        cpuPercent: Math.max(0, cpuPercent),
+        cpuTimeSeconds: ticks / tck,
+        rssBytes: rss * this.units.pageSizeBytes,
+        numThreads: Number(f[17]),
+        elapsedSeconds: elapsed,
+        timestampMs: Date.now(),
+      });
+    }
+    return out;
+  }
+
+  /** Close the descriptor of `pid` and forget its previous sample. */
+  forget(pid: number): void {
+    const e = this.entries.get(pid);
+    if (!e) return;
+    try {
+      closeSync(e.fd);
+    } catch {}
+    this.entries.delete(pid);
+  }
+
+  /** Number of descriptors kept open. */
+  get openDescriptors(): number {
+    return this.entries.size + (this.uptimeFd >= 0 ? 1 : 0);
+  }
+
+  /** Close every descriptor. The sampler can be used again (it starts over). */
+  close(): void {
+    for (const pid of [...this.entries.keys()]) this.forget(pid);
+    if (this.uptimeFd >= 0) {
+      try {
+        closeSync(this.uptimeFd);
+      } catch {}
+      this.uptimeFd = -1;
+    }
+  }
+}
