@@ -10,7 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NotFoundError, PermissionError } from '../errors.js';
+import { InvalidArgumentError, NotFoundError, ParseError, PermissionError } from '../errors.js';
+import * as S from './system_api.js';
 import { type NetDev, parseNetDev } from './net_dev.js';
 import { allProcsOf, listPids, type Proc, type Procs, procOf, selfOf } from './proc.js';
 import { type ProcessesOptions, ProcessScanner, type ProcessSnapshot, scanProcesses } from './scan.js';
@@ -116,5 +117,331 @@ export class ProcFS {
   /** `/proc/net/dev`: per-interface counters of this process's network namespace (seed: `FS.NetDev`). */
   netDev(): NetDev {
     return parseNetDev(this.readText('net/dev'), this.path('net/dev'));
+  }
+
+  /** Read `<mount>/<rel>` and parse it with `parse(text, absolutePath)`. */
+  private sysParse<T>(rel: string, parse: (text: string, file: string) => T): T {
+    return parse(this.readText(rel), this.path(rel));
+  }
+
+  /** Page size in bytes from `/proc/self/auxv`, or `undefined` when that file is unavailable (fixture trees). */
+  private sysPageSize(): number | undefined {
+    return S.auxvPageSize(this);
+  }
+
+  /** `/proc/meminfo` (seed: `FS.Meminfo`). */
+  meminfo(): S.Meminfo {
+    return this.sysParse('meminfo', S.parseMeminfo);
+  }
+
+  /** `/proc/stat`: CPU times in clock ticks, interrupts, context switches, boot time (seed: `FS.Stat`). */
+  stat(): S.Stat {
+    return this.sysParse('stat', S.parseStat);
+  }
+
+  /** `/proc/loadavg` (seed: `FS.LoadAvg`). */
+  loadAvg(): S.LoadAvg {
+    return this.sysParse('loadavg', S.parseLoadAvg);
+  }
+
+  /** `/proc/uptime`. Beyond the seed. */
+  uptime(): S.Uptime {
+    return this.sysParse('uptime', S.parseUptime);
+  }
+
+  /** `/proc/vmstat`. Beyond the seed. */
+  vmstat(): S.VMStat {
+    return this.sysParse('vmstat', S.parseVMStat);
+  }
+
+  /** `/proc/sys/fs/file-nr`: file handles allocated and the maximum. Beyond the seed. */
+  fileNr(): S.FileNr {
+    return this.sysParse('sys/fs/file-nr', S.parseFileNr);
+  }
+
+  /**
+   * `/proc/pressure/<resource>` (seed: `FS.PSIStatsForResource`).
+   * @throws InvalidArgumentError for a resource name that is not a lowercase word.
+   * @throws NotSupportedError when the kernel has no PSI (`CONFIG_PSI` off or booted with `psi=0`).
+   */
+  psiStatsForResource(resource: S.PSIResource | string): S.PSIStats {
+    if (!/^[a-z]+$/.test(resource)) {
+      throw new InvalidArgumentError(
+        `invalid PSI resource ${JSON.stringify(resource)}: use cpu, memory, io or irq`,
+        resource,
+      );
+    }
+    const rel = `pressure/${resource}`;
+    const text = S.readFeature(
+      this,
+      'psi',
+      'the kernel lacks PSI (CONFIG_PSI) or was booted with psi=0, or the resource is unknown',
+      rel,
+    );
+    return S.parsePSIStats(text, this.path(rel));
+  }
+
+  /** Every resource under `/proc/pressure/` (cpu, memory, io, and irq where present). Beyond the seed. */
+  pressure(): Partial<Record<S.PSIResource, S.PSIStats>> {
+    S.readFeature(this, 'psi', 'the kernel lacks PSI (CONFIG_PSI) or was booted with psi=0', 'pressure/cpu');
+    const out: Partial<Record<S.PSIResource, S.PSIStats>> = {};
+    for (const r of ['cpu', 'memory', 'io', 'irq'] as const) {
+      const text = S.readOptional(this, 'pressure', r);
+      if (text !== undefined) out[r] = S.parsePSIStats(text, this.path('pressure', r));
+    }
+    return out;
+  }
+
+  /** `/proc/buddyinfo` (seed: `FS.BuddyInfo`). */
+  buddyInfo(): S.BuddyInfo[] {
+    return this.sysParse('buddyinfo', S.parseBuddyInfo);
+  }
+
+  /** `/proc/cpuinfo` (seed: `FS.CPUInfo`). */
+  cpuInfo(): S.CPUInfo[] {
+    return this.sysParse('cpuinfo', S.parseCPUInfo);
+  }
+
+  /** `/proc/cmdline`: the kernel's boot parameters (seed: `FS.CmdLine`). */
+  cmdLine(): string[] {
+    return this.sysParse('cmdline', S.parseKernelCmdLine);
+  }
+
+  /** `/proc/crypto` (seed: `FS.Crypto`). */
+  crypto(): S.Crypto[] {
+    return this.sysParse('crypto', S.parseCrypto);
+  }
+
+  /** `/proc/fs/fscache/stats` (seed: `FS.Fscacheinfo`). @throws NotSupportedError without FS-Cache statistics. */
+  fscacheinfo(): S.Fscacheinfo {
+    const rel = 'fs/fscache/stats';
+    const text = S.readFeature(
+      this,
+      'fscache',
+      'the kernel lacks CONFIG_FSCACHE_STATS or the fscache module is not loaded',
+      rel,
+    );
+    return S.parseFscacheinfo(text, this.path(rel));
+  }
+
+  /** `/proc/sys/kernel/random/*` (seed: `FS.KernelRandom`). Missing files leave their field absent. */
+  kernelRandom(): S.KernelRandom {
+    const files: Record<string, string> = {};
+    for (const name of [...Object.keys(S.KERNEL_RANDOM_FILES), 'boot_id']) {
+      const text = S.readOptional(this, 'sys/kernel/random', name);
+      if (text !== undefined) files[name] = text;
+    }
+    return S.parseKernelRandom(files, this.path('sys/kernel/random'));
+  }
+
+  /** `/proc/mdstat` (seed: `FS.MDStat`). @throws NotSupportedError when the md driver is not loaded. */
+  mdStat(): S.MDStat[] {
+    const text = S.readFeature(this, 'md', 'the md (software RAID) driver is not loaded', 'mdstat');
+    return S.parseMDStat(text, this.path('mdstat'));
+  }
+
+  /** `/proc/schedstat` (seed: `FS.Schedstat`). @throws NotSupportedError without `CONFIG_SCHEDSTATS`. */
+  schedstat(): S.Schedstat {
+    const text = S.readFeature(this, 'schedstats', 'the kernel lacks CONFIG_SCHEDSTATS', 'schedstat');
+    return S.parseSchedstat(text, this.path('schedstat'));
+  }
+
+  /** `/proc/slabinfo` (seed: `FS.SlabInfo`). Needs root. @throws PermissionError otherwise. */
+  slabInfo(): S.SlabInfo {
+    return this.sysParse('slabinfo', S.parseSlabInfo);
+  }
+
+  /** `/proc/swaps` (seed: `FS.Swaps`). */
+  swaps(): S.Swap[] {
+    return this.sysParse('swaps', S.parseSwaps);
+  }
+
+  /** `/proc/sys/vm/*` (seed: `FS.VM`). */
+  vm(): S.VM {
+    const { files, unreadable } = S.readDirFiles(this, 'sys/vm');
+    return S.parseVM(files, unreadable, this.path('sys/vm'));
+  }
+
+  /** `/proc/zoneinfo` (seed: `FS.Zoneinfo`). */
+  zoneinfo(): S.Zoneinfo[] {
+    return this.sysParse('zoneinfo', S.parseZoneinfo);
+  }
+
+  /** `/proc/softirqs`: softirqs per CPU. Beyond the seed. */
+  softirqs(): S.Softirqs {
+    return this.sysParse('softirqs', S.parseSoftirqs);
+  }
+
+  /** `/proc/interrupts`: interrupts per CPU. Beyond the seed. */
+  interrupts(): S.Interrupts {
+    return this.sysParse('interrupts', S.parseInterrupts);
+  }
+
+  /**
+   * A kernel tunable by dotted name (`fs.sysctl('net.core.somaxconn').value === 4096`), read from
+   * `/proc/sys/net/core/somaxconn` and typed. Beyond the seed.
+   * @throws InvalidArgumentError for a malformed name; NotFoundError when no such sysctl exists.
+   */
+  sysctl(name: string): S.Sysctl {
+    const parts = S.sysctlPathParts(name);
+    const rel = ['sys', ...parts].join('/');
+    const file = this.path(rel);
+    let text: string;
+    try {
+      text = this.readText(rel);
+    } catch (err) {
+      if (err instanceof NotFoundError)
+        throw new NotFoundError(file, `no sysctl ${name} (${file} does not exist)`, { cause: err });
+      throw err;
+    }
+    return { name: parts.join('.'), path: file, raw: text.replace(/\n$/, ''), value: S.parseSysctlValue(text, file) };
+  }
+
+  /**
+   * Tasks the hung-task detector has reported since boot (`/proc/sys/kernel/hung_task_detect_count`,
+   * Linux 6.10+). Beyond the seed.
+   * @throws NotSupportedError when the kernel lacks the counter (older kernel or no `CONFIG_DETECT_HUNG_TASK`).
+   */
+  hungTaskDetectCount(): number {
+    const rel = 'sys/kernel/hung_task_detect_count';
+    const text = S.readFeature(this, 'hung_task_detect_count', 'needs Linux 6.10+ with CONFIG_DETECT_HUNG_TASK', rel);
+    const v = S.parseSysctlValue(text, this.path(rel));
+    if (typeof v !== 'number') throw new ParseError(this.path(rel), 'expected one integer', { line: 1, text });
+    return v;
+  }
+
+  /** `/proc/net/sockstat` (seed: `FS.NetSockstat`); `memBytes` set from the page size in auxv. */
+  netSockstat(): S.NetSockstat {
+    return S.parseNetSockstat(this.readText('net/sockstat'), this.path('net/sockstat'), this.sysPageSize());
+  }
+
+  /** `/proc/net/sockstat6` (seed: `FS.NetSockstat6`). @throws NotFoundError when IPv6 is disabled. */
+  netSockstat6(): S.NetSockstat {
+    return S.parseNetSockstat(this.readText('net/sockstat6'), this.path('net/sockstat6'), this.sysPageSize());
+  }
+
+  /** `/proc/net/softnet_stat` (seed: `FS.NetSoftnetStat`). */
+  netSoftnetStat(): S.SoftnetStat[] {
+    return this.sysParse('net/softnet_stat', S.parseNetSoftnetStat);
+  }
+
+  /** `/proc/net/tcp` (seed: `FS.NetTCP`). */
+  netTCP(): S.NetTCP {
+    return this.sysParse('net/tcp', S.parseNetTCP);
+  }
+
+  /** `/proc/net/tcp6` (seed: `FS.NetTCP6`). */
+  netTCP6(): S.NetTCP {
+    return this.sysParse('net/tcp6', S.parseNetTCP);
+  }
+
+  /** Queue totals of `/proc/net/tcp` (seed: `FS.NetTCPSummary`). */
+  netTCPSummary(): S.NetTCPSummary {
+    return this.sysParse('net/tcp', S.parseNetTCPSummary);
+  }
+
+  /** Queue totals of `/proc/net/tcp6` (seed: `FS.NetTCP6Summary`). */
+  netTCP6Summary(): S.NetTCPSummary {
+    return this.sysParse('net/tcp6', S.parseNetTCPSummary);
+  }
+
+  /** `/proc/net/udp` (seed: `FS.NetUDP`). */
+  netUDP(): S.NetUDP {
+    return this.sysParse('net/udp', S.parseNetUDP);
+  }
+
+  /** `/proc/net/udp6` (seed: `FS.NetUDP6`). */
+  netUDP6(): S.NetUDP {
+    return this.sysParse('net/udp6', S.parseNetUDP);
+  }
+
+  /** Queue totals of `/proc/net/udp` (seed: `FS.NetUDPSummary`). */
+  netUDPSummary(): S.NetUDPSummary {
+    return this.sysParse('net/udp', S.parseNetUDPSummary);
+  }
+
+  /** Queue totals of `/proc/net/udp6` (seed: `FS.NetUDP6Summary`). */
+  netUDP6Summary(): S.NetUDPSummary {
+    return this.sysParse('net/udp6', S.parseNetUDPSummary);
+  }
+
+  /** `/proc/net/unix` (seed: `FS.NetUNIX`). */
+  netUNIX(): S.NetUNIX {
+    return this.sysParse('net/unix', S.parseNetUNIX);
+  }
+
+  /** `/proc/net/route`: the IPv4 main routing table. Beyond the seed. */
+  netRoute(): S.NetRoute[] {
+    return this.sysParse('net/route', S.parseNetRoute);
+  }
+
+  /** `/proc/net/arp` (seed: `FS.GatherARPEntries`). */
+  gatherARPEntries(): S.ARPEntry[] {
+    return this.sysParse('net/arp', S.parseARPEntries);
+  }
+
+  /** `/proc/net/protocols` (seed: `FS.NetProtocols`). */
+  netProtocols(): S.NetProtocolStats {
+    return this.sysParse('net/protocols', S.parseNetProtocols);
+  }
+
+  /** Every file of `/proc/net/stat/` (seed: `FS.NetStat`). */
+  netStat(): S.NetStat[] {
+    return S.listDir(this, 'net/stat').map((name) =>
+      S.parseNetStatFile(this.readText('net/stat', name), name, this.path('net/stat', name)),
+    );
+  }
+
+  /** `/proc/net/stat/nf_conntrack` (seed: `FS.ConntrackStat`). @throws NotSupportedError without nf_conntrack. */
+  conntrackStat(): S.ConntrackStatEntry[] {
+    const rel = 'net/stat/nf_conntrack';
+    const text = S.readFeature(
+      this,
+      'nf_conntrack',
+      'the nf_conntrack module is not loaded (modprobe nf_conntrack)',
+      rel,
+    );
+    return S.parseConntrackStat(text, this.path(rel));
+  }
+
+  /** `/proc/net/xfrm_stat` (seed: `FS.NewXfrmStat`). @throws NotSupportedError without `CONFIG_XFRM_STATISTICS`. */
+  xfrmStat(): S.XfrmStat {
+    const rel = 'net/xfrm_stat';
+    const text = S.readFeature(this, 'xfrm_stat', 'the kernel lacks CONFIG_XFRM_STATISTICS', rel);
+    return S.parseXfrmStat(text, this.path(rel));
+  }
+
+  /** Same as {@link ProcFS.xfrmStat} under the seed's name (`FS.NewXfrmStat`). */
+  newXfrmStat(): S.XfrmStat {
+    return this.xfrmStat();
+  }
+
+  /** `/proc/net/ip_vs_stats` (seed: `FS.IPVSStats`). @throws NotSupportedError without the ip_vs module. */
+  ipvsStats(): S.IPVSStats {
+    const rel = 'net/ip_vs_stats';
+    const text = S.readFeature(this, 'ip_vs', 'the ip_vs module is not loaded (modprobe ip_vs)', rel);
+    return S.parseIPVSStats(text, this.path(rel));
+  }
+
+  /** `/proc/net/ip_vs` (seed: `FS.IPVSBackendStatus`). @throws NotSupportedError without the ip_vs module. */
+  ipvsBackendStatus(): S.IPVSBackendStatus[] {
+    const rel = 'net/ip_vs';
+    const text = S.readFeature(this, 'ip_vs', 'the ip_vs module is not loaded (modprobe ip_vs)', rel);
+    return S.parseIPVSBackendStatus(text, this.path(rel));
+  }
+
+  /** `/proc/net/netstat` (TcpExt, IpExt, MPTcpExt, …) via the netstat module's parser. Beyond the seed. */
+  netstat(): S.NetCounterSet {
+    return this.sysParse('net/netstat', S.parseNetstatFile);
+  }
+
+  /** `/proc/net/snmp` (Ip, Icmp, Tcp, Udp, …) via the netstat module's parser. Beyond the seed. */
+  snmp(): S.NetCounterSet {
+    return this.sysParse('net/snmp', S.parseSnmpFile);
+  }
+
+  /** `/proc/net/snmp6` (Ip6, Icmp6, Udp6, …) via the netstat module's parser. Beyond the seed. */
+  snmp6(): S.NetCounterSet {
+    return this.sysParse('net/snmp6', S.parseSnmp6File);
   }
 }

@@ -80,3 +80,98 @@ export function fields(line: string): string[] {
 export function record<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Format 16 bytes as a compressed IPv6 address (RFC 5952: longest zero run → `::`, lowercase). */
+export function formatIPv6(b: Uint8Array): string {
+  const g: number[] = [];
+  for (let i = 0; i < 16; i += 2) g.push((b[i]! << 8) | b[i + 1]!);
+  // IPv4-mapped ::ffff:a.b.c.d
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
+    return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  }
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hexs = g.map((x) => x.toString(16));
+  if (bestStart < 0) return hexs.join(':');
+  return `${hexs.slice(0, bestStart).join(':')}::${hexs.slice(bestStart + bestLen).join(':')}`;
+}
+
+/**
+ * Decode an address as `/proc/net/{tcp,udp,route}` print it: 8 or 32 hex digits, each 32-bit
+ * word printed as a host-order integer (so on little-endian machines its bytes are reversed).
+ * Returns the dotted or colon text form.
+ */
+export function hostOrderHexIP(s: string, w: Where, what = 'address'): string {
+  if (!/^[0-9A-Fa-f]+$/.test(s) || (s.length !== 8 && s.length !== 32)) {
+    fail(w, `${what} is not 8 or 32 hex digits: ${JSON.stringify(s)}`);
+  }
+  const bytes = new Uint8Array(s.length / 2);
+  for (let word = 0; word < s.length / 8; word++) {
+    for (let k = 0; k < 4; k++) {
+      const src = LITTLE_ENDIAN ? 3 - k : k;
+      bytes[word * 4 + k] = Number.parseInt(s.slice(word * 8 + src * 2, word * 8 + src * 2 + 2), 16);
+    }
+  }
+  return bytes.length === 4 ? Array.from(bytes).join('.') : formatIPv6(bytes);
+}
+
+/** Parse a `key value key value …` list of words into a map (sockstat, zoneinfo style). */
+export function pairs(words: string[], w: Where): [string, string][] {
+  if (words.length % 2 !== 0) fail(w, 'expected key value pairs');
+  const out: [string, string][] = [];
+  for (let i = 0; i < words.length; i += 2) out.push([words[i]!, words[i + 1]!]);
+  return out;
+}
+
+/** One `key : value` block of a blank-line-separated file (cpuinfo, crypto), with its first line number. */
+export interface KVBlock {
+  /** 1-based line of the block's first line. */
+  line: number;
+  /** Keys in order with their values and line numbers. */
+  entries: { key: string; value: string; line: number; text: string }[];
+}
+
+/** Split a `key : value` file into blank-line-separated blocks. Lines without `:` are an error. */
+export function kvBlocks(text: string, file: string): KVBlock[] {
+  const out: KVBlock[] = [];
+  let cur: KVBlock | undefined;
+  lines(text).forEach((t, i) => {
+    if (t.trim() === '') {
+      cur = undefined;
+      return;
+    }
+    const c = t.indexOf(':');
+    if (c < 0) fail({ file, line: i + 1, text: t }, 'expected "key : value"');
+    if (!cur) {
+      cur = { line: i + 1, entries: [] };
+      out.push(cur);
+    }
+    cur.entries.push({ key: t.slice(0, c).trim(), value: t.slice(c + 1).trim(), line: i + 1, text: t });
+  });
+  return out;
+}
+
+/** Parse the `CPU0 CPU1 …` header shared by `/proc/softirqs` and `/proc/interrupts`. */
+export function parseCPUHeader(line: string | undefined, w: Where): number[] {
+  const cols = (line ?? '').trim().split(/\s+/);
+  if (cols.length === 0 || cols[0] === '') fail(w, 'missing the "CPU0 CPU1 …" header');
+  return cols.map((c) => {
+    if (!c.startsWith('CPU')) fail(w, `header column ${JSON.stringify(c)} is not CPUn`);
+    return uint(c.slice(3), w, 'cpu number');
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * Reading helpers for the system-wide procfs readers of {@link ProcFS} that need more than one
+ * whole-file read (directories of one-value files, optional files). Private to src/procfs.
+ * @module
+ * @internal
+ */
+import { readdirSync } from 'node:fs';
+import { endianness } from 'node:os';
+import { NotFoundError, NotSupportedError, PermissionError } from '../errors.js';
+import type { ProcFS } from './fs.js';
+import { mapFsError } from './fs.js';
+
+/** Names of the entries of a directory below the mount point, sorted. */
+export function listDir(fs: ProcFS, dir: string): string[] {
+  const p = fs.path(dir);
+  try {
+    return readdirSync(p).sort();
+  } catch (err) {
+    mapFsError(err, p);
+  }
+}
+
+/**
+ * Read every regular file of a directory of one-value files (`/proc/sys/vm`). Files that cannot be
+ * read (write-only, permission denied) are returned in `unreadable`; files that vanish are skipped.
+ */
+export function readDirFiles(fs: ProcFS, dir: string): { files: Record<string, string>; unreadable: string[] } {
+  const files: Record<string, string> = Object.create(null);
+  const unreadable: string[] = [];
+  for (const name of listDir(fs, dir)) {
+    try {
+      files[name] = fs.readText(dir, name);
+    } catch (err) {
+      if (err instanceof PermissionError) unreadable.push(name);
+      else if (err instanceof NotFoundError) continue;
+      else if ((err as NodeJS.ErrnoException).code === 'EISDIR') continue;
+      else if ((err as NodeJS.ErrnoException).code === 'EINVAL' || (err as NodeJS.ErrnoException).code === 'EIO') {
+        unreadable.push(name);
+      } else throw err;
+    }
+  }
+  return { files, unreadable };
+}
+
+/** Read a file, or `undefined` when it does not exist. */
+export function readOptional(fs: ProcFS, ...parts: string[]): string | undefined {
+  try {
+    return fs.readText(...parts);
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Read a file that exists only with a kernel feature: a missing file becomes a
+ * {@link NotSupportedError} naming the feature and how to get it.
+ */
+export function readFeature(fs: ProcFS, feature: string, fix: string, ...parts: string[]): string {
+  try {
+    return fs.readText(...parts);
+  } catch (err) {
+    if (err instanceof NotFoundError) {
+      throw new NotSupportedError(feature, `${fs.path(...parts)} does not exist: ${fix}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/**
+ * Page size in bytes from `AT_PAGESZ` (6) of `<mount>/self/auxv` (64-bit native-endian type/value
+ * pairs), or `undefined` when the file is unavailable (e.g. a fixture tree without it) or holds no
+ * usable entry.
+ */
+export function auxvPageSize(fs: ProcFS): number | undefined {
+  let buf: Buffer;
+  try {
+    buf = fs.readBytes('self', 'auxv');
+  } catch (err) {
+    if (err instanceof NotFoundError || err instanceof PermissionError) return undefined;
+    throw err;
+  }
+  const le = endianness() === 'LE';
+  for (let off = 0; off + 16 <= buf.length; off += 16) {
+    const type = le ? buf.readBigUInt64LE(off) : buf.readBigUInt64BE(off);
+    if (type === 0n) break;
+    if (type === 6n) {
+      const v = le ? buf.readBigUInt64LE(off + 8) : buf.readBigUInt64BE(off + 8);
+      return v > 0n && v <= 1n << 30n ? Number(v) : undefined;
+    }
+  }
+  return undefined;
+}
