@@ -24,7 +24,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ParseError, PermissionError } from '../errors.js';
-import { mapFsError } from '../procfs/fs.js';
+import { netstatFsError as mapFsError } from './fserr.js';
 import { type CounterValue, type NetCounterSet, parseCounterValue } from './parse.js';
 
 /** What the history file holds. */

@@ -420,6 +420,12 @@ const TABLE: Record<string, Entry> = {
     ['Udp.RcvbufErrors', 'Udp.InCsumErrors'],
   ],
   'Udp.OutDatagrams': ['UDP_MIB_OUTDATAGRAMS', [F.udpSend], 'UDP datagrams sent.'],
+  'Udp.InCsumErrors': [
+    'UDP_MIB_CSUMERRORS',
+    [F.udpRcv, F.udpRecvmsg],
+    'UDP datagrams received with a bad checksum (each one also counts in InErrors).',
+    ['Udp.InErrors'],
+  ],
   'Udp.RcvbufErrors': [
     'UDP_MIB_RCVBUFERRORS',
     [F.udpQueue],
@@ -434,7 +440,15 @@ const TABLE: Record<string, Entry> = {
 };
 
 // Udp6 / UdpLite / UdpLite6 twins share the IPv4 functions' descriptions.
-for (const name of ['InDatagrams', 'NoPorts', 'InErrors', 'OutDatagrams', 'RcvbufErrors', 'SndbufErrors']) {
+for (const name of [
+  'InDatagrams',
+  'NoPorts',
+  'InErrors',
+  'OutDatagrams',
+  'RcvbufErrors',
+  'SndbufErrors',
+  'InCsumErrors',
+]) {
   const e = TABLE[`Udp.${name}`]!;
   TABLE[`Udp6.${name}`] = [e[0], e[1], `IPv6: ${e[2]}`, e[3]?.map((s) => s.replace('Udp.', 'Udp6.'))];
 }

@@ -12,7 +12,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../errors.js';
-import { mapFsError } from '../procfs/fs.js';
+import { netstatFsError as mapFsError } from './fserr.js';
 import { type NetCounterSet, parseNetstatFile, parseSnmp6File } from './parse.js';
 
 /** Where to read the counters from. */
