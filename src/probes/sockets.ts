@@ -13,8 +13,8 @@ import {
   TRACE_FLAG_INTERRUPT_MASK,
   type TraceField,
   Tracefs,
-  type TraceInstance,
   type TraceInstanceOptions,
+  type TraceRecordDecoder,
   TraceSession,
   type TraceSessionOptions,
 } from '../tracefs/index.js';
@@ -409,8 +409,7 @@ export function socketProbes(options: SocketProbesOptions = {}): TraceSession<So
     const pids = toList(filter.pid);
     if (pids) inst.setEventPids(pids, filter.followForks ?? true);
     for (const [tp, f] of plan.tracepoints) if (f) inst.setFilter(tp, f);
-    const resolver = new TaskResolver({ tracefsRoot: tfs.root });
-    const decoder = buildDecoder(tfs, inst, plan, options, resolver);
+    const decoder = createSocketProbeDecoder(tfs, plan, options.filter);
     for (const tp of plan.housekeeping) inst.enable(tp);
     for (const tp of plan.tracepoints.keys()) inst.enable(tp);
     const session = new TraceSession<SocketProbeEvent>(inst, decoder, options) as TraceSession<SocketProbeEvent> & {
@@ -424,13 +423,20 @@ export function socketProbes(options: SocketProbesOptions = {}): TraceSession<So
   }
 }
 
-function buildDecoder(
+/**
+ * The record decoder behind {@link socketProbes}: turns raw records of the
+ * planned tracepoints into {@link SocketProbeEvent}s (pairing socket() enter
+ * and exit per thread, tracking descriptors for `socket.close`). Usable on
+ * captured pages. `resolveTasks: false` leaves `pid`/`comm` undefined instead
+ * of reading /proc.
+ */
+export function createSocketProbeDecoder(
   tfs: Tracefs,
-  _inst: TraceInstance,
   plan: SocketProbePlan,
-  options: SocketProbesOptions,
-  resolver: TaskResolver,
-): (cpu: number, page: Buffer, start: number, len: number, ts: number, emit: (e: SocketProbeEvent) => void) => void {
+  filter: SocketProbeFilter = {},
+  options: { resolveTasks?: boolean } = {},
+): TraceRecordDecoder<SocketProbeEvent> {
+  const resolver = options.resolveTasks === false ? undefined : new TaskResolver({ tracefsRoot: tfs.root });
   const table = new Map<number, Handler>();
   // every handler reads fixed offsets: skip records shorter than the format's fields
   const handlers = {
@@ -448,7 +454,7 @@ function buildDecoder(
     formatsById.set(f.id, f);
   }
   const want = new Set(plan.probes);
-  const fams = parseFamilies(options.filter?.family);
+  const fams = parseFamilies(filter.family);
   const create: CreateState = { pending: new Map(), fds: new Map(), fdNumbers: new Map() };
 
   const base = (name: SocketProbeName, c: Ctx): SocketProbeEvent => {
@@ -456,6 +462,7 @@ function buildDecoder(
     if (interrupt || c.tid === 0) {
       return { name, timeNs: c.ts, cpu: c.cpu, pid: undefined, tid: undefined, comm: undefined, interrupt };
     }
+    if (!resolver) return { name, timeNs: c.ts, cpu: c.cpu, pid: undefined, tid: c.tid, comm: undefined, interrupt };
     const id = resolver.resolve(c.tid, c.ts);
     return { name, timeNs: c.ts, cpu: c.cpu, pid: id.pid, tid: c.tid, comm: id.comm, interrupt };
   };
@@ -715,7 +722,7 @@ function buildDecoder(
     const oPid = off(f, 'pid', [4]);
     handlers.set(f.id, (b, s, _l, c) => {
       const tid = b.readInt32LE(s + oPid);
-      resolver.exited(tid, c.ts);
+      resolver?.exited(tid, c.ts);
       create.pending.delete(tid);
     });
   }
@@ -723,7 +730,7 @@ function buildDecoder(
     const f = tfs.format('sched:sched_process_exec');
     const oPid = off(f, 'pid', [4]);
     handlers.set(f.id, (b, s) => {
-      resolver.execed(b.readInt32LE(s + oPid), undefined);
+      resolver?.execed(b.readInt32LE(s + oPid), undefined);
     });
   }
 
