@@ -128,10 +128,12 @@ test('query a child: command, parent, and exact /proc fallback figures for an id
 
 test('query zombies: exit status visible until reaped', async (t) => {
   if (needRoot(t)) return;
-  // the subshells become zombies of `sleep`, which never waits for them
-  const holder = spawn('/bin/sh', ['-c', '(exit 5) & echo $!; /bin/sleep 30 & echo $!; exec /bin/sleep 30'], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  // perl (perl-base is always there) forks two children and never waits for them: they stay zombies
+  const holder = spawn(
+    'perl',
+    ['-e', '$|=1; my $a=fork(); if(!$a){exit 5} my $b=fork(); if(!$b){sleep 30; exit 0} print "$a\\n$b\\n"; sleep 30'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   try {
     let text = '';
     for await (const chunk of holder.stdout!) {
