@@ -108,7 +108,7 @@ describe('captured trace_pipe_raw pages against the kernel text rendering of the
         const ret = e.fields.ret as number;
         const flags = e.fields.flags as number;
         assert.equal(Number(m[1]), !(flags & 2) && ret > 0 ? ret : 0);
-        assert.equal(Number(m[2]), ret < 0 ? ret : 0);
+        assert.equal(Number(m[2]), Math.min(ret, 0));
         assert.equal(Number.parseInt(m[3]!, 16), flags);
         checked++;
       } else if (e.event === 'syscalls:sys_enter_close') {
@@ -328,7 +328,7 @@ describe('fuzz', () => {
         const b = Buffer.from(bytes);
         if (sane && b.length >= 16) b.writeUInt32LE(Math.min(b.length - 16, b.readUInt32LE(8) & 0x3ff), 8);
         try {
-          walkTracePage(b, b.length, (p, s, l) => {
+          walkTracePage(b, b.length, (_p, s, l) => {
             assert.ok(s >= 16 && s + l <= b.length);
           });
         } catch (err) {
