@@ -198,6 +198,7 @@ interface Op {
 }
 
 const DEFAULT_RECV_BUFFER = 1 << 20;
+const STOPPED = new Error('dump stopped by the consumer');
 const PEEK_BELOW = 64 * 1024;
 const MAX_DATAGRAM_BATCH = 256;
 
@@ -349,6 +350,65 @@ export class NetlinkSocket {
     });
   }
 
+  /**
+   * Async-iterator form of {@link dump} with back-pressure: each datagram's
+   * messages are passed through `map` (inside the reused buffer, so `map`
+   * must copy what it keeps) and yielded as one batch; the next datagram is
+   * read only when the consumer asks for more. Stopping early (`break`) reads
+   * and discards the rest of the dump so the socket stays usable. The socket
+   * is held for the whole iteration (other calls queue behind it).
+   */
+  async *dumpBatches<T>(
+    type: number,
+    flags: number,
+    payload: Buffer,
+    map: (buf: Buffer, type: number, payloadOffset: number, payloadLength: number, flags: number) => T,
+    description?: string,
+  ): AsyncGenerator<T[], number, undefined> {
+    const unlock = await this.lock();
+    let op: Op | undefined;
+    try {
+      this.checkOpen();
+      let batch: T[] = [];
+      op = this.start(type, flags | NLM_F_DUMP, payload, description, (b, t, o, l, f) => {
+        batch.push(map(b, t, o, l, f));
+      });
+      let waited = 0;
+      while (!op.done) {
+        const n = await this.recvDatagramAsync(op.description);
+        if (n < 0) {
+          waited += WAIT_SLICE_MS;
+          if (waited >= this.replyTimeoutMs) this.timeout(op);
+          continue;
+        }
+        waited = 0;
+        this.process(op, n);
+        if (batch.length > 0 && op.error === undefined) {
+          const out = batch;
+          batch = [];
+          yield out;
+        }
+      }
+      if (op.error !== undefined) throw op.error;
+      return op.count;
+    } finally {
+      if (op && !op.done && !this.released) {
+        // the consumer stopped early: read the rest so the kernel finishes the dump
+        if (op.error === undefined) op.error = STOPPED;
+        try {
+          while (!op.done) {
+            const n = await this.recvDatagramAsync(op.description);
+            if (n < 0) break;
+            this.process(op, n);
+          }
+        } catch {
+          // the socket is unusable; the next call reports it
+        }
+      }
+      unlock();
+    }
+  }
+
   /** {@link dump}, synchronously. */
   dumpSync(type: number, flags: number, payload: Buffer, onMessage: NetlinkDumpCallback, description?: string): number {
     this.checkSync();
@@ -447,6 +507,30 @@ export class NetlinkSocket {
     };
     this.queue = p.then(settle, settle);
     return p;
+  }
+
+  /** Take the socket for a multi-step operation; resolves to the function that releases it. */
+  private lock(): Promise<() => void> {
+    this.checkOpen();
+    this.inflight++;
+    let resolveDone!: () => void;
+    const done = new Promise<void>((r) => {
+      resolveDone = r;
+    });
+    const prev = this.queue;
+    this.queue = done;
+    let unlocked = false;
+    const unlock = () => {
+      if (unlocked) return;
+      unlocked = true;
+      this.inflight--;
+      if (this.closed && this.inflight === 0) this.release();
+      resolveDone();
+    };
+    return prev.then(
+      () => unlock,
+      () => unlock,
+    );
   }
 
   private nextSeq(): number {

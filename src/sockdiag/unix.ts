@@ -1,0 +1,224 @@
+/**
+ * UNIX sock_diag: the `struct unix_diag_msg` decoder with its attributes, and
+ * the high-level `unixSockets` / `unixSocketStream` / `unixSocketsSync`.
+ * @module
+ */
+import { DecodeError } from '../errors.js';
+import { NLM_F_DUMP } from '../netlink/constants.js';
+import { attrU8, attrU32, forEachNetlinkAttribute } from '../netlink/message.js';
+import {
+  SOCK_DIAG_BY_FAMILY,
+  tcpStateName,
+  UNIX_DIAG_ICONS,
+  UNIX_DIAG_MEMINFO,
+  UNIX_DIAG_MSG_SIZE,
+  UNIX_DIAG_NAME,
+  UNIX_DIAG_PEER,
+  UNIX_DIAG_RQLEN,
+  UNIX_DIAG_SHUTDOWN,
+  UNIX_DIAG_UID,
+  UNIX_DIAG_VFS,
+  type UnixDiagShow,
+} from './constants.js';
+import { decodeSkMemInfo, type SkMemInfo } from './inet.js';
+import { encodeUnixDiagRequest, type StateSelection } from './request.js';
+import { mapSockDiagError, type SockDiagOptions, sockDiagSocket } from './shared.js';
+
+/** UNIX socket type names by `udiag_type` (SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_SEQPACKET 5). */
+export type UnixSocketType = 'stream' | 'dgram' | 'seqpacket';
+
+/** One UNIX socket as unix_diag reports it. */
+export interface UnixSocket {
+  /** `udiag_type`. */
+  type: UnixSocketType;
+  /** `udiag_state` (TCP numbering: 10 LISTEN, 1 ESTABLISHED connected, 7 CLOSE unconnected, 2 SYN_SENT connecting). */
+  state: number;
+  /** Name of `udiag_state`. */
+  stateName: string;
+  /** `udiag_ino`: the socket inode (`socket:[inode]`). */
+  inode: number;
+  /** `udiag_cookie`: the kernel's socket cookie (u64 as bigint). */
+  cookie: bigint;
+  /**
+   * UNIX_DIAG_NAME: the bound name. A filesystem path as bound, or for an
+   * abstract name its display form `@name`: the leading NUL shown as '@' (as
+   * ss does) and trailing NUL padding removed (libuv, and so Node, binds
+   * abstract names with the full `sockaddr_un` length). Absent for unnamed
+   * sockets (most client ends).
+   */
+  path?: string;
+  /** True when the name is abstract (starts with a NUL byte). */
+  abstract?: boolean;
+  /** UNIX_DIAG_VFS: device and inode of the socket file for path names (`udiag_vfs_dev`, `udiag_vfs_ino`). */
+  vfs?: { dev: number; inode: number };
+  /** UNIX_DIAG_PEER: inode of the peer socket (0 while the peer is a not-yet-accepted embryo). */
+  peerInode?: number;
+  /** UNIX_DIAG_ICONS (listeners): for each connection waiting in the accept queue, the inode of the connecting (client) socket. */
+  pendingInodes?: number[];
+  /**
+   * UNIX_DIAG_RQLEN `udiag_rqueue`: for a LISTEN socket the number of connections
+   * waiting to be accepted; otherwise bytes in the receive queue.
+   */
+  receiveQueue?: number;
+  /** UNIX_DIAG_RQLEN `udiag_wqueue` for non-listeners: bytes in the send queue (not yet read by the peer). */
+  sendQueue?: number;
+  /** UNIX_DIAG_RQLEN `udiag_wqueue` for a LISTEN socket: the maximum backlog. */
+  backlog?: number;
+  /** UNIX_DIAG_MEMINFO: the `sk_meminfo` array. */
+  memInfo?: SkMemInfo;
+  /** UNIX_DIAG_SHUTDOWN: shutdown bits (1 receive side, 2 send side). */
+  shutdown?: number;
+  /** UNIX_DIAG_UID: the owner's uid. */
+  uid?: number;
+}
+
+const TYPES: Record<number, UnixSocketType> = { 1: 'stream', 2: 'dgram', 5: 'seqpacket' };
+
+/**
+ * Decode one unix_diag reply payload (`buf[offset..offset+length)`):
+ * `struct unix_diag_msg` (16 bytes) followed by attributes.
+ * @throws {DecodeError}
+ */
+export function decodeUnixDiagMessage(buf: Buffer, offset: number, length: number): UnixSocket {
+  if (
+    !Number.isInteger(offset) ||
+    !Number.isInteger(length) ||
+    offset < 0 ||
+    length < 0 ||
+    offset + length > buf.length
+  ) {
+    throw new DecodeError(
+      'unix_diag_msg',
+      offset,
+      `range ${offset}+${length} is outside the buffer (${buf.length} bytes)`,
+    );
+  }
+  if (length < UNIX_DIAG_MSG_SIZE) throw new DecodeError('unix_diag_msg', offset, `${length} bytes, needs 16`);
+  if (buf[offset] !== 1) throw new DecodeError('unix_diag_msg', offset, `family ${buf[offset]} is not AF_UNIX`);
+  const t = buf[offset + 1]!;
+  const type = TYPES[t];
+  if (!type) throw new DecodeError('unix_diag_msg', offset + 1, `unknown socket type ${t}`);
+  const state = buf[offset + 2]!;
+  const s: UnixSocket = {
+    type,
+    state,
+    stateName: tcpStateName(state),
+    inode: buf.readUInt32LE(offset + 4),
+    cookie: buf.readBigUInt64LE(offset + 8),
+  };
+  forEachNetlinkAttribute(buf, offset + UNIX_DIAG_MSG_SIZE, offset + length, (at, _f, off, len) => {
+    switch (at) {
+      case UNIX_DIAG_NAME:
+        if (len > 0 && buf[off] === 0) {
+          // libuv binds abstract names with the whole sockaddr length: drop the NUL padding
+          let e = off + len;
+          while (e > off + 1 && buf[e - 1] === 0) e--;
+          s.abstract = true;
+          s.path = `@${buf.toString('utf8', off + 1, e)}`;
+        } else {
+          let e = off;
+          while (e < off + len && buf[e] !== 0) e++;
+          s.abstract = false;
+          s.path = buf.toString('utf8', off, e);
+        }
+        break;
+      case UNIX_DIAG_VFS:
+        if (len < 8) throw new DecodeError('UNIX_DIAG_VFS', off, `needs 8 bytes, has ${len}`);
+        s.vfs = { inode: buf.readUInt32LE(off), dev: buf.readUInt32LE(off + 4) };
+        break;
+      case UNIX_DIAG_PEER:
+        s.peerInode = attrU32(buf, off, len, 'UNIX_DIAG_PEER');
+        break;
+      case UNIX_DIAG_ICONS: {
+        const list: number[] = [];
+        for (let i = 0; i + 4 <= len; i += 4) list.push(buf.readUInt32LE(off + i));
+        s.pendingInodes = list;
+        break;
+      }
+      case UNIX_DIAG_RQLEN:
+        if (len < 8) throw new DecodeError('UNIX_DIAG_RQLEN', off, `needs 8 bytes, has ${len}`);
+        s.receiveQueue = buf.readUInt32LE(off);
+        if (state === 10) s.backlog = buf.readUInt32LE(off + 4);
+        else s.sendQueue = buf.readUInt32LE(off + 4);
+        break;
+      case UNIX_DIAG_MEMINFO:
+        s.memInfo = decodeSkMemInfo(buf, off, len);
+        break;
+      case UNIX_DIAG_SHUTDOWN:
+        s.shutdown = attrU8(buf, off, len, 'UNIX_DIAG_SHUTDOWN');
+        break;
+      case UNIX_DIAG_UID:
+        s.uid = attrU32(buf, off, len, 'UNIX_DIAG_UID');
+        break;
+    }
+  });
+  return s;
+}
+
+/** What to dump. */
+export interface UnixSocketQuery {
+  /** States (default all); `[TcpState.LISTEN]` for listeners only. */
+  states?: StateSelection;
+  /** Attributes to ask for (default all: name, vfs, peer, icons, rqlen, meminfo, uid). */
+  show?: readonly UnixDiagShow[] | 'all' | number;
+}
+
+const DESC = 'SOCK_DIAG_BY_FAMILY unix';
+const decodeMsg = (buf: Buffer, _type: number, off: number, len: number) => decodeUnixDiagMessage(buf, off, len);
+
+/** Dump UNIX sockets; the reply is read off the main thread. */
+export async function unixSockets(query: UnixSocketQuery = {}, options: SockDiagOptions = {}): Promise<UnixSocket[]> {
+  const sock = options.socket ?? sockDiagSocket();
+  const out: UnixSocket[] = [];
+  try {
+    await sock.dump(
+      SOCK_DIAG_BY_FAMILY,
+      NLM_F_DUMP,
+      encodeUnixDiagRequest(query),
+      (b, t, o, l) => out.push(decodeMsg(b, t, o, l)),
+      DESC,
+    );
+  } catch (e) {
+    throw mapSockDiagError(e, DESC, 'unix', false);
+  }
+  return out;
+}
+
+/** {@link unixSockets}, synchronously. */
+export function unixSocketsSync(query: UnixSocketQuery = {}, options: SockDiagOptions = {}): UnixSocket[] {
+  const sock = options.socket ?? sockDiagSocket();
+  const out: UnixSocket[] = [];
+  try {
+    sock.dumpSync(
+      SOCK_DIAG_BY_FAMILY,
+      NLM_F_DUMP,
+      encodeUnixDiagRequest(query),
+      (b, t, o, l) => out.push(decodeMsg(b, t, o, l)),
+      DESC,
+    );
+  } catch (e) {
+    throw mapSockDiagError(e, DESC, 'unix', false);
+  }
+  return out;
+}
+
+/** Iterate over UNIX sockets one kernel datagram at a time, with back-pressure. */
+export async function* unixSocketStream(
+  query: UnixSocketQuery = {},
+  options: SockDiagOptions = {},
+): AsyncGenerator<UnixSocket, void, undefined> {
+  const sock = options.socket ?? sockDiagSocket();
+  try {
+    for await (const batch of sock.dumpBatches(
+      SOCK_DIAG_BY_FAMILY,
+      NLM_F_DUMP,
+      encodeUnixDiagRequest(query),
+      decodeMsg,
+      DESC,
+    )) {
+      yield* batch;
+    }
+  } catch (e) {
+    throw mapSockDiagError(e, DESC, 'unix', false);
+  }
+}
