@@ -54,7 +54,10 @@ export function parseARPEntries(text: string, file = '/proc/net/arp'): ARPEntry[
     const w: Where = { file, line: i + 1, text: t };
     const f = t.trim().split(/\s+/);
     if (f.length !== 6) fail(w, `expected 6 columns, found ${f.length}`);
-    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(f[0]!)) fail(w, `not an IPv4 address: ${JSON.stringify(f[0])}`);
+    const octets = f[0]!.split('.');
+    if (octets.length !== 4 || octets.some((o) => !/^\d{1,3}$/.test(o) || Number(o) > 255)) {
+      fail(w, `not an IPv4 address: ${JSON.stringify(f[0])}`);
+    }
     out.push({
       ipAddr: f[0]!,
       hwType: hex(f[1], w, 'HW type'),

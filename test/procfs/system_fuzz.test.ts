@@ -1,0 +1,167 @@
+/**
+ * Fuzz: random mutations of every system-wide fixture (real captures and synthesized layouts),
+ * and arbitrary text, fed to its parser must give a value or a ParseError, nothing else
+ * (no TypeError, RangeError, hang or other exception).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { ParseError } from '../../src/errors.ts';
+import {
+  parseARPEntries,
+  parseBuddyInfo,
+  parseConntrackStat,
+  parseCPUInfo,
+  parseCrypto,
+  parseFileNr,
+  parseFscacheinfo,
+  parseInterrupts,
+  parseIPVSBackendStatus,
+  parseIPVSStats,
+  parseKernelCmdLine,
+  parseKernelRandom,
+  parseLoadAvg,
+  parseMDStat,
+  parseMeminfo,
+  parseNetDev,
+  parseNetProtocols,
+  parseNetRoute,
+  parseNetSockstat,
+  parseNetSoftnetStat,
+  parseNetStatFile,
+  parseNetTCP,
+  parseNetTCPSummary,
+  parseNetUDP,
+  parseNetUNIX,
+  parsePSIStats,
+  parseSchedstat,
+  parseSlabInfo,
+  parseSoftirqs,
+  parseStat,
+  parseSwaps,
+  parseSysctlValue,
+  parseUptime,
+  parseVM,
+  parseVMStat,
+  parseXfrmStat,
+  parseZoneinfo,
+} from '../../src/procfs/index.ts';
+
+const FIX = new URL('../fixtures/procfs/', import.meta.url);
+const read = (rel: string) => readFileSync(new URL(rel, FIX), 'utf8');
+
+type Parser = (text: string) => unknown;
+const CASES: [string, Parser, string[]][] = [
+  ['meminfo', parseMeminfo, ['proc/meminfo', 'odd/meminfo-2.6']],
+  ['stat', parseStat, ['proc/stat', 'odd/stat-2.4', 'odd/stat-offline-cpu']],
+  ['loadavg', parseLoadAvg, ['proc/loadavg']],
+  ['uptime', parseUptime, ['proc/uptime']],
+  ['file-nr', parseFileNr, ['proc/sys/fs/file-nr']],
+  ['vmstat', parseVMStat, ['proc/vmstat']],
+  ['psi', parsePSIStats, ['proc/pressure/cpu', 'proc/pressure/io', 'odd/pressure-cpu-4.20']],
+  ['net/dev', parseNetDev, ['proc/net/dev', 'odd/net_dev-long']],
+  ['sockstat', parseNetSockstat, ['proc/net/sockstat', 'proc/net/sockstat6', 'odd/sockstat-extra']],
+  ['softnet', parseNetSoftnetStat, ['proc/net/softnet_stat', 'odd/softnet_stat-10col']],
+  ['tcp', parseNetTCP, ['proc/net/tcp', 'proc/net/tcp6']],
+  ['tcp summary', parseNetTCPSummary, ['proc/net/tcp']],
+  ['udp', parseNetUDP, ['proc/net/udp', 'proc/net/udp6']],
+  ['unix', parseNetUNIX, ['proc/net/unix', 'odd/net_unix']],
+  ['route', parseNetRoute, ['proc/net/route']],
+  ['arp', parseARPEntries, ['proc/net/arp']],
+  ['protocols', parseNetProtocols, ['proc/net/protocols']],
+  ['net/stat', (t) => parseNetStatFile(t, 'rt_cache'), ['proc/net/stat/rt_cache']],
+  ['conntrack', parseConntrackStat, ['proc/net/stat/nf_conntrack']],
+  ['xfrm', parseXfrmStat, ['proc/net/xfrm_stat']],
+  ['ip_vs', parseIPVSBackendStatus, ['proc/net/ip_vs']],
+  ['ip_vs_stats', parseIPVSStats, ['proc/net/ip_vs_stats']],
+  ['mdstat', parseMDStat, ['proc/mdstat']],
+  ['cpuinfo', parseCPUInfo, ['proc/cpuinfo', 'odd/cpuinfo-arm64']],
+  ['crypto', parseCrypto, ['proc/crypto']],
+  ['cmdline', parseKernelCmdLine, ['proc/cmdline', 'odd/cmdline-quoted']],
+  ['buddyinfo', parseBuddyInfo, ['proc/buddyinfo', 'odd/buddyinfo-numa']],
+  ['swaps', parseSwaps, ['odd/swaps']],
+  ['schedstat', parseSchedstat, ['proc/schedstat']],
+  ['slabinfo', parseSlabInfo, ['proc/slabinfo']],
+  ['zoneinfo', parseZoneinfo, ['proc/zoneinfo']],
+  ['softirqs', parseSoftirqs, ['proc/softirqs']],
+  ['interrupts', parseInterrupts, ['proc/interrupts', 'odd/interrupts-arm64']],
+  ['fscache', parseFscacheinfo, ['proc/fs/fscache/stats', 'odd/fscache-netfs']],
+  ['sysctl value', parseSysctlValue, ['proc/sys/net/ipv4/tcp_rmem']],
+  ['kernel random', (t) => parseKernelRandom({ entropy_avail: t, poolsize: t }), ['proc/sys/kernel/random/poolsize']],
+  ['vm', (t) => parseVM({ swappiness: t, lowmem_reserve_ratio: t }), ['proc/sys/vm/lowmem_reserve_ratio']],
+];
+
+const ALPHABET = ' \t\n:.,()[]/|=-_0123456789abcdefxyzABCDEF@%#\u0000é';
+
+/** A mutation of `text`: replace, insert or delete characters, truncate, duplicate or drop lines. */
+function mutation(text: string): fc.Arbitrary<string> {
+  const pos = fc.nat({ max: Math.max(0, text.length) });
+  const ch = fc.constantFrom(...ALPHABET.split(''));
+  const one = fc.oneof(
+    fc.tuple(pos, ch).map(
+      ([p, c]) =>
+        (t: string) =>
+          t.slice(0, p) + c + t.slice(p + 1),
+    ),
+    fc.tuple(pos, ch).map(
+      ([p, c]) =>
+        (t: string) =>
+          t.slice(0, p) + c + t.slice(p),
+    ),
+    fc.tuple(pos, fc.nat({ max: 40 })).map(
+      ([p, n]) =>
+        (t: string) =>
+          t.slice(0, p) + t.slice(p + n),
+    ),
+    pos.map((p) => (t: string) => t.slice(0, p)),
+    fc.nat().map((n) => (t: string) => {
+      const ls = t.split('\n');
+      const i = n % ls.length;
+      ls.splice(i, 0, ls[i]!);
+      return ls.join('\n');
+    }),
+    fc.nat().map((n) => (t: string) => {
+      const ls = t.split('\n');
+      ls.splice(n % ls.length, 1);
+      return ls.join('\n');
+    }),
+    fc.nat().map((n) => (t: string) => {
+      // a digit run replaced by a huge or negative number
+      let k = 0;
+      return t.replace(/\d+/g, (m) => (k++ === n % 50 ? (n % 2 ? '-1' : '99999999999999999999999') : m));
+    }),
+  );
+  return fc.array(one, { minLength: 1, maxLength: 6 }).map((fs) => fs.reduce((t, f) => f(t), text));
+}
+
+function valueOrParseError(parse: Parser, text: string): void {
+  try {
+    parse(text);
+  } catch (err) {
+    if (!(err instanceof ParseError)) {
+      assert.fail(`threw ${String(err)} instead of a ParseError for input ${JSON.stringify(text.slice(0, 300))}`);
+    }
+    assert.ok(err.file.length > 0);
+  }
+}
+
+describe('fuzz: mutated fixtures give a value or a ParseError', () => {
+  for (const [name, parse, files] of CASES) {
+    test(name, () => {
+      for (const f of files) {
+        const text = read(f);
+        fc.assert(
+          fc.property(mutation(text), (t) => valueOrParseError(parse, t)),
+          { numRuns: 150, seed: 0x5eed + name.length },
+        );
+      }
+      fc.assert(
+        fc.property(fc.string({ unit: fc.constantFrom(...ALPHABET.split('')), maxLength: 200 }), (t) =>
+          valueOrParseError(parse, t),
+        ),
+        { numRuns: 100, seed: 42 },
+      );
+    });
+  }
+});
