@@ -58,73 +58,127 @@ export interface TracePageInfo {
 export type TraceRecordCallback = (page: Buffer, start: number, length: number, timestampNs: number) => void;
 
 /**
- * Walk one sub-buffer (`page[0, pageLength)`), calling `onRecord` for each
- * data record in order.
- * @throws {DecodeError} when a header or record does not fit the page.
+ * Incremental reader of one sub-buffer: {@link reset} parses the page header,
+ * each {@link next} moves to the next data record (`start`, `length`,
+ * `timestampNs`). Lets a reader merge several CPUs' pages in time order.
  */
-export function walkTracePage(page: Buffer, pageLength: number, onRecord: TraceRecordCallback): TracePageInfo {
-  if (pageLength > page.length) pageLength = page.length;
-  if (pageLength < TRACE_PAGE_HEADER_BYTES) {
-    throw new DecodeError('trace page', 0, `${pageLength} bytes is shorter than the 16-byte page header`);
+export class TracePageCursor {
+  /** The page being read. */
+  page: Buffer = Buffer.alloc(0);
+  /** Payload offset of the current record. */
+  start = 0;
+  /** Payload length of the current record. */
+  length = 0;
+  /** Time stamp of the current record (ns). */
+  timestampNs = 0;
+  /** Page header of the current page. */
+  info: TracePageInfo = { timestampNs: 0, dataBytes: 0, records: 0, lostEvents: 0, lostUnknown: false };
+  private pos = 0;
+  private end = 0;
+
+  /**
+   * Start reading `page[0, pageLength)`.
+   * @throws {DecodeError} when the header does not fit the page.
+   */
+  reset(page: Buffer, pageLength: number): TracePageInfo {
+    if (pageLength > page.length) pageLength = page.length;
+    if (pageLength < TRACE_PAGE_HEADER_BYTES) {
+      throw new DecodeError('trace page', 0, `${pageLength} bytes is shorter than the 16-byte page header`);
+    }
+    const ts = page.readUInt32LE(0) + page.readUInt32LE(4) * TWO32;
+    const commit = page.readUInt32LE(8);
+    const size = commit & SIZE_MASK;
+    const end = TRACE_PAGE_HEADER_BYTES + size;
+    if (end > pageLength) {
+      throw new DecodeError('trace page', 8, `commit says ${size} data bytes but the page has ${pageLength - 16}`);
+    }
+    let lostEvents = 0;
+    let lostUnknown = false;
+    if ((commit & MISSED_EVENTS) !== 0) {
+      if ((commit & MISSED_STORED) !== 0) {
+        if (end + 8 > pageLength) {
+          throw new DecodeError('trace page', end, 'lost-events count stored past the end of the page');
+        }
+        lostEvents = page.readUInt32LE(end) + page.readUInt32LE(end + 4) * TWO32;
+      } else lostUnknown = true;
+    }
+    this.page = page;
+    this.pos = TRACE_PAGE_HEADER_BYTES;
+    this.end = end;
+    this.timestampNs = ts;
+    this.info = { timestampNs: ts, dataBytes: size, records: 0, lostEvents, lostUnknown };
+    return this.info;
   }
-  let ts = page.readUInt32LE(0) + page.readUInt32LE(4) * TWO32;
-  const pageTs = ts;
-  const commit = page.readUInt32LE(8);
-  const size = commit & SIZE_MASK;
-  const end = TRACE_PAGE_HEADER_BYTES + size;
-  if (end > pageLength) {
-    throw new DecodeError('trace page', 8, `commit says ${size} data bytes but the page has ${pageLength - 16}`);
-  }
-  let lostEvents = 0;
-  let lostUnknown = false;
-  if ((commit & MISSED_EVENTS) !== 0) {
-    if ((commit & MISSED_STORED) !== 0) {
-      if (end + 8 > pageLength) {
-        throw new DecodeError('trace page', end, 'lost-events count stored past the end of the page');
+
+  /**
+   * Move to the next data record; false at the end of the page.
+   * @throws {DecodeError} when a record does not fit the data.
+   */
+  next(): boolean {
+    const page = this.page;
+    const end = this.end;
+    let p = this.pos;
+    let ts = this.timestampNs;
+    while (p < end) {
+      if (p + 4 > end) throw new DecodeError('trace page', p, 'record header crosses the end of the data');
+      const h = page.readUInt32LE(p);
+      const typeLen = h & 31;
+      const delta = h >>> 5;
+      if (typeLen !== 0 && typeLen <= RINGBUF_TYPE_DATA_TYPE_LEN_MAX) {
+        const len = typeLen << 2;
+        if (p + 4 + len > end) {
+          throw new DecodeError('trace page', p, `record of ${len} bytes crosses the end of the data`);
+        }
+        this.start = p + 4;
+        this.length = len;
+        this.timestampNs = ts + delta;
+        this.pos = p + 4 + len;
+        this.info.records++;
+        return true;
       }
-      lostEvents = page.readUInt32LE(end) + page.readUInt32LE(end + 4) * TWO32;
-    } else lostUnknown = true;
-  }
-  let records = 0;
-  let p = TRACE_PAGE_HEADER_BYTES;
-  while (p < end) {
-    if (p + 4 > end) throw new DecodeError('trace page', p, 'record header crosses the end of the data');
-    const h = page.readUInt32LE(p);
-    const typeLen = h & 31;
-    const delta = h >>> 5;
-    if (typeLen !== 0 && typeLen <= RINGBUF_TYPE_DATA_TYPE_LEN_MAX) {
-      const len = typeLen << 2;
-      if (p + 4 + len > end)
-        throw new DecodeError('trace page', p, `record of ${len} bytes crosses the end of the data`);
-      ts += delta;
-      records++;
-      onRecord(page, p + 4, len, ts);
-      p += 4 + len;
-    } else if (typeLen === 0) {
-      if (p + 8 > end) throw new DecodeError('trace page', p, 'large record length crosses the end of the data');
-      const a = page.readUInt32LE(p + 4);
-      if (a < 4 || p + 4 + a > end) {
-        throw new DecodeError('trace page', p, `large record length ${a} does not fit the data`);
+      if (typeLen === 0) {
+        if (p + 8 > end) throw new DecodeError('trace page', p, 'large record length crosses the end of the data');
+        const a = page.readUInt32LE(p + 4);
+        if (a < 4 || p + 4 + a > end) {
+          throw new DecodeError('trace page', p, `large record length ${a} does not fit the data`);
+        }
+        this.start = p + 8;
+        this.length = a - 4;
+        this.timestampNs = ts + delta;
+        this.pos = p + 4 + a;
+        this.info.records++;
+        return true;
       }
-      ts += delta;
-      records++;
-      onRecord(page, p + 8, a - 4, ts);
-      p += 4 + a;
-    } else if (typeLen === RINGBUF_TYPE_PADDING) {
-      if (delta === 0) break; // rest of the page is empty
-      if (p + 8 > end) throw new DecodeError('trace page', p, 'padding length crosses the end of the data');
-      const a = page.readUInt32LE(p + 4);
-      if (p + 4 + a > end || a < 4) throw new DecodeError('trace page', p, `padding of ${a} bytes does not fit`);
-      p += 4 + a; // discarded event: its delta is not added (as the kernel's own reader does)
-    } else {
+      if (typeLen === RINGBUF_TYPE_PADDING) {
+        if (delta === 0) break; // rest of the page is empty
+        if (p + 8 > end) throw new DecodeError('trace page', p, 'padding length crosses the end of the data');
+        const a = page.readUInt32LE(p + 4);
+        if (p + 4 + a > end || a < 4) throw new DecodeError('trace page', p, `padding of ${a} bytes does not fit`);
+        p += 4 + a; // discarded event: its delta is not added (as the kernel's own reader does)
+        continue;
+      }
       if (p + 8 > end) throw new DecodeError('trace page', p, 'time stamp record crosses the end of the data');
       const v = page.readUInt32LE(p + 4) * TWO27 + delta;
       if (typeLen === RINGBUF_TYPE_TIME_EXTEND) ts += v;
       else ts = Math.floor(ts / TWO59) * TWO59 + v; // absolute: keep the top 5 bits
       p += 8;
     }
+    this.pos = end;
+    this.timestampNs = ts;
+    return false;
   }
-  return { timestampNs: pageTs, dataBytes: size, records, lostEvents, lostUnknown };
+}
+
+/**
+ * Walk one sub-buffer (`page[0, pageLength)`), calling `onRecord` for each
+ * data record in order.
+ * @throws {DecodeError} when a header or record does not fit the page.
+ */
+export function walkTracePage(page: Buffer, pageLength: number, onRecord: TraceRecordCallback): TracePageInfo {
+  const c = new TracePageCursor();
+  const info = c.reset(page, pageLength);
+  while (c.next()) onRecord(page, c.start, c.length, c.timestampNs);
+  return info;
 }
 
 /** One record for {@link buildTracePage} (tests and benchmarks). */

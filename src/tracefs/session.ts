@@ -13,7 +13,7 @@
 import { DecodeError, InvalidArgumentError } from '../errors.js';
 import { decodeEventFields, type EventFormat, type TraceFieldValue } from './format.js';
 import { splitTraceEventName, Tracefs, type TraceInstance, type TraceInstanceOptions } from './fs.js';
-import { walkTracePage } from './page.js';
+import { TracePageCursor } from './page.js';
 
 /** `common_flags` bits that mean the event ran in interrupt context (hardirq 0x08, softirq 0x10, NMI 0x40). */
 export const TRACE_FLAG_INTERRUPT_MASK = 0x08 | 0x10 | 0x40;
@@ -82,6 +82,15 @@ interface CpuReader {
   st: TraceCpuReadStats;
 }
 
+interface CpuCursor {
+  reader: CpuReader;
+  cursor: TracePageCursor;
+  pages: Buffer[];
+  lengths: number[];
+  index: number;
+  emit: (item: unknown) => void;
+}
+
 /**
  * Pull-based reader over a prepared instance: async-iterable items produced
  * by a record decoder, plus stats. Closing (or `return`/`throw` from a
@@ -91,7 +100,9 @@ export class TraceSession<T> implements AsyncIterable<T> {
   readonly instance: TraceInstance;
   private readonly decode: TraceRecordDecoder<T>;
   private readonly readers: CpuReader[];
-  private readonly page: Buffer;
+  private readonly pageBytes: number;
+  private readonly pool: Buffer[] = [];
+  private readonly cursors: CpuCursor[] = [];
   private readonly intervalMs: number;
   private readonly maxPages: number;
   private queue: T[] = [];
@@ -112,7 +123,7 @@ export class TraceSession<T> implements AsyncIterable<T> {
     this.intervalMs = options.intervalMs ?? 50;
     this.maxPages = options.maxPagesPerCpu ?? 64;
     this.onClose = options.onClose;
-    this.page = Buffer.alloc(instance.subBufferBytes());
+    this.pageBytes = instance.subBufferBytes();
     this.readers = instance.cpus().map((cpu) => ({
       cpu,
       fd: instance.openRawPipe(cpu),
@@ -128,47 +139,102 @@ export class TraceSession<T> implements AsyncIterable<T> {
         lost: 0,
       },
     }));
+    for (const r of this.readers) {
+      const st = r.st;
+      this.cursors[r.cpu] = {
+        reader: r,
+        cursor: new TracePageCursor(),
+        pages: [],
+        lengths: [],
+        index: 0,
+        emit: (item: unknown) => {
+          st.events++;
+          this.queue.push(item as T);
+        },
+      };
+    }
     this.signal = options.signal;
     if (this.signal?.aborted) this.close();
     else this.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
   /**
-   * Read up to `maxPagesPerCpu` sub-buffers from each CPU and decode them into
-   * the queue. Synchronous and bounded. Returns the number of pages read.
+   * Read up to `maxPagesPerCpu` sub-buffers from each CPU and decode their
+   * records into the queue, merged across CPUs in time-stamp order (so a
+   * socket created on one CPU and closed on another is seen in order).
+   * Synchronous and bounded. Returns the number of pages read.
    */
   pump(): number {
     if (this.closed) return 0;
     let total = 0;
+    let poolUsed = 0;
+    const active: CpuCursor[] = [];
     for (const r of this.readers) {
-      const st = r.st;
-      const cpu = r.cpu;
-      const emit = (item: T) => {
-        st.events++;
-        this.queue.push(item);
-      };
-      const onRecord = (page: Buffer, start: number, len: number, ts: number) => {
-        const before = st.events;
-        this.decode(cpu, page, start, len, ts, emit);
-        if (st.events === before) st.skipped++;
-      };
+      const cc = this.cursors[r.cpu]!;
+      cc.pages.length = 0;
+      cc.lengths.length = 0;
+      cc.index = 0;
       for (let i = 0; i < this.maxPages; i++) {
-        const n = this.instance.readRaw(r.fd, this.page);
+        if (poolUsed === this.pool.length) this.pool.push(Buffer.alloc(this.pageBytes));
+        const buf = this.pool[poolUsed]!;
+        const n = this.instance.readRaw(r.fd, buf);
         if (n <= 0) break;
-        st.pages++;
+        poolUsed++;
+        r.st.pages++;
         total++;
-        try {
-          const info = walkTracePage(this.page, n, onRecord);
-          st.lostInPages += info.lostEvents;
-          if (info.lostUnknown) st.lostUnknownPages++;
-        } catch (err) {
-          if (!(err instanceof DecodeError)) throw err;
-          this.badPages++;
-          this.lastError = err;
-        }
+        cc.pages.push(buf);
+        cc.lengths.push(n);
+      }
+      if (cc.pages.length > 0 && this.loadNext(cc)) active.push(cc);
+    }
+    if (active.length === 0) return total;
+    for (;;) {
+      // pick the CPU whose current record is the oldest
+      let best = active[0]!;
+      for (let i = 1; i < active.length; i++) {
+        if (active[i]!.cursor.timestampNs < best.cursor.timestampNs) best = active[i]!;
+      }
+      const st = best.reader.st;
+      const before = st.events;
+      const c = best.cursor;
+      this.decode(best.reader.cpu, c.page, c.start, c.length, c.timestampNs, best.emit);
+      if (st.events === before) st.skipped++;
+      if (!this.advance(best)) {
+        active.splice(active.indexOf(best), 1);
+        if (active.length === 0) break;
       }
     }
     return total;
+  }
+
+  /** Move a CPU cursor to its next record, loading following pages as needed. */
+  private advance(cc: CpuCursor): boolean {
+    try {
+      if (cc.cursor.next()) return true;
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      this.badPages++;
+      this.lastError = err;
+    }
+    return this.loadNext(cc);
+  }
+
+  /** Load the next page of a CPU cursor that has a record; false when none is left. */
+  private loadNext(cc: CpuCursor): boolean {
+    while (cc.index < cc.pages.length) {
+      const i = cc.index++;
+      try {
+        const info = cc.cursor.reset(cc.pages[i]!, cc.lengths[i]!);
+        cc.reader.st.lostInPages += info.lostEvents;
+        if (info.lostUnknown) cc.reader.st.lostUnknownPages++;
+        if (cc.cursor.next()) return true;
+      } catch (err) {
+        if (!(err instanceof DecodeError)) throw err;
+        this.badPages++;
+        this.lastError = err;
+      }
+    }
+    return false;
   }
 
   private takeBatch(max: number): T[] {
