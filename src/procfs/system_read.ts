@@ -5,8 +5,8 @@
  * @internal
  */
 import { readdirSync } from 'node:fs';
-import { endianness } from 'node:os';
 import { NotFoundError, NotSupportedError, PermissionError } from '../errors.js';
+import { readKernelUnits } from './auxv.js';
 import type { ProcFS } from './fs.js';
 import { mapFsError } from './fs.js';
 
@@ -68,26 +68,14 @@ export function readFeature(fs: ProcFS, feature: string, fix: string, ...parts: 
 }
 
 /**
- * Page size in bytes from `AT_PAGESZ` (6) of `<mount>/self/auxv` (64-bit native-endian type/value
- * pairs), or `undefined` when the file is unavailable (e.g. a fixture tree without it) or holds no
- * usable entry.
+ * Page size in bytes from `AT_PAGESZ` of `<mount>/self/auxv` (via {@link readKernelUnits}), or
+ * `undefined` when that file is unavailable (e.g. a fixture tree without it).
  */
 export function auxvPageSize(fs: ProcFS): number | undefined {
-  let buf: Buffer;
   try {
-    buf = fs.readBytes('self', 'auxv');
+    return readKernelUnits(fs).pageSizeBytes;
   } catch (err) {
     if (err instanceof NotFoundError || err instanceof PermissionError) return undefined;
     throw err;
   }
-  const le = endianness() === 'LE';
-  for (let off = 0; off + 16 <= buf.length; off += 16) {
-    const type = le ? buf.readBigUInt64LE(off) : buf.readBigUInt64BE(off);
-    if (type === 0n) break;
-    if (type === 6n) {
-      const v = le ? buf.readBigUInt64LE(off + 8) : buf.readBigUInt64BE(off + 8);
-      return v > 0n && v <= 1n << 30n ? Number(v) : undefined;
-    }
-  }
-  return undefined;
 }
