@@ -75,15 +75,20 @@ function median(a: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-async function time<T>(n: number, fn: () => T | Promise<T>): Promise<number[]> {
+/** Wall-clock and CPU (user + system, all threads of this process) milliseconds per call, medians over `n` calls. */
+async function time<T>(n: number, fn: () => T | Promise<T>): Promise<{ wall: number; cpu: number }> {
   await fn();
-  const out: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < n; i++) {
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     await fn();
-    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    wall.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  return out;
+  return { wall: median(wall), cpu: median(cpu) };
 }
 
 /** System (kernel) CPU ms per dump of a reader that only counts messages. */
@@ -91,7 +96,7 @@ function kernelDumpMs(
   sock: NetlinkSocket,
   payloads: Buffer[],
   n: number,
-): { sysMs: number; userMs: number; messages: number } {
+): { sysMs: number; userMs: number; wallMs: number; messages: number } {
   let messages = 0;
   const count = () => {
     messages++;
@@ -99,9 +104,11 @@ function kernelDumpMs(
   for (const p of payloads) sock.dumpSync(18, 1, p, count);
   messages = 0;
   const u0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
   for (let i = 0; i < n; i++) for (const p of payloads) sock.dumpSync(18, 1, p, count);
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6 / n;
   const u = process.cpuUsage(u0);
-  return { sysMs: u.system / 1000 / n, userMs: u.user / 1000 / n, messages: messages / n };
+  return { sysMs: u.system / 1000 / n, userMs: u.user / 1000 / n, wallMs, messages: messages / n };
 }
 
 /** `struct inet_diag_req` for TCPDIAG_GETSOCK, family 0, the given states, optional bytecode. */
@@ -151,7 +158,8 @@ async function main() {
   const asyncAll = await time(runs, () => tcpListenerStats());
   const spent = Date.now() - ta;
   h.disable();
-  out.asyncAllMs = median(asyncAll);
+  out.asyncAllMs = asyncAll.wall;
+  out.asyncAllCpuMs = asyncAll.cpu;
   out.loopDelayMaxMs = h.max / 1e6;
   out.loopDelayP99Ms = h.percentile(99) / 1e6;
   // control: the same histogram over an idle loop for as long (scheduling noise of this machine)
@@ -160,11 +168,15 @@ async function main() {
   await new Promise((r) => setTimeout(r, spent));
   idle.disable();
   out.idleLoopDelayMaxMs = idle.max / 1e6;
-  out.syncAllMs = median(await time(runs, () => tcpListenerStatsSync()));
-  out.asyncOneMs = median(await time(runs, () => tcpListenerStats(['127.0.0.1:9001'])));
-  out.syncOneMs = median(await time(runs, () => tcpListenerStatsSync(['127.0.0.1:9001'])));
-  out.queuedOnlySyncMs = median(await time(200, () => tcpListenerStatsSync(undefined, { active: false })));
-  out.queuedOnlyAsyncMs = median(await time(200, () => tcpListenerStats(undefined, { active: false })));
+  const syncAll = await time(runs, () => tcpListenerStatsSync());
+  out.syncAllMs = syncAll.wall;
+  out.syncAllCpuMs = syncAll.cpu;
+  const asyncOne = await time(runs, () => tcpListenerStats(['127.0.0.1:9001']));
+  out.asyncOneMs = asyncOne.wall;
+  out.asyncOneCpuMs = asyncOne.cpu;
+  out.syncOneMs = (await time(runs, () => tcpListenerStatsSync(['127.0.0.1:9001']))).wall;
+  out.queuedOnlySyncMs = (await time(200, () => tcpListenerStatsSync(undefined, { active: false }))).wall;
+  out.queuedOnlyAsyncMs = (await time(200, () => tcpListenerStats(undefined, { active: false }))).wall;
   const t1 = process.hrtime.bigint();
   await tcpListenerStats(undefined, { owners: true });
   out.ownersMs = Number(process.hrtime.bigint() - t1) / 1e6;
@@ -173,6 +185,7 @@ async function main() {
   const kr = kernelDumpMs(k, [legacy((1 << 10) | (1 << 1))], Math.max(3, runs >> 1));
   out.kernelRaindropsRequestSysMs = kr.sysMs;
   out.kernelRaindropsRequestMessages = kr.messages;
+  out.kernelRaindropsRequestWallMs = kr.wallMs;
   const ko = kernelDumpMs(
     k,
     [legacy(1 << 10), legacy(1 << 1, sourcePortFilterBytecode(LISTENERS.map((l) => l.port)))],
@@ -180,6 +193,7 @@ async function main() {
   );
   out.kernelOurRequestsSysMs = ko.sysMs;
   out.kernelOurRequestsMessages = ko.messages;
+  out.kernelOurRequestsWallMs = ko.wallMs;
   k.close();
   // ss, for the same table (all connected sockets; listeners)
   const ssTime = (args: string[]) =>
@@ -199,10 +213,14 @@ async function main() {
       const rd = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
         all_ms: number;
         one_ms: number;
+        all_cpu_ms: number;
+        one_cpu_ms: number;
         all: Record<string, { active: number; queued: number }>;
       };
       out.raindropsAllMs = rd.all_ms;
       out.raindropsOneMs = rd.one_ms;
+      out.raindropsAllCpuMs = rd.all_cpu_ms;
+      out.raindropsOneCpuMs = rd.one_cpu_ms;
       // same numbers?
       const diffs: string[] = [];
       for (const [key, v] of Object.entries(rd.all)) {
@@ -214,6 +232,7 @@ async function main() {
       out.raindropsDiffs = diffs;
     } else out.raindropsError = (r.stderr || r.error?.message || 'failed').trim().split('\n').slice(-3).join(' | ');
   }
+  out.loadAverage = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
