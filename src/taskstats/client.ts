@@ -200,9 +200,7 @@ export class TaskstatsClient {
    * @throws {ProcessGoneError} when no such task exists (never existed or reaped): ESRCH.
    */
   async pidStats(tid: number): Promise<TaskstatsRecord> {
-    checkId('tid', tid);
-    const msgs = await this.query(TASKSTATS_CMD_ATTR_PID, tid);
-    return this.pick(msgs, 'pid', tid);
+    return this.pidStatsSync(tid);
   }
 
   /**
@@ -214,14 +212,15 @@ export class TaskstatsClient {
    * @throws {ProcessGoneError} when no such process exists.
    */
   async tgidStats(tgid: number): Promise<TaskstatsRecord> {
-    checkId('tgid', tgid);
-    const msgs = await this.query(TASKSTATS_CMD_ATTR_TGID, tgid);
-    return this.pick(msgs, 'tgid', tgid);
+    return this.tgidStatsSync(tgid);
   }
 
   /**
-   * {@link pidStats}, synchronously: the kernel answers within the send, so
-   * this blocks for microseconds; use it on hot paths (it skips the worker-thread hop).
+   * {@link pidStats}, synchronously. The kernel builds the reply inside the
+   * send (generic netlink runs the command in the caller's context), so the
+   * receive never waits: a query takes tens of microseconds and never parks
+   * the event loop. The async forms use this path too (a worker-thread hop
+   * would cost ten times the query).
    */
   pidStatsSync(tid: number): TaskstatsRecord {
     checkId('tid', tid);
@@ -375,15 +374,6 @@ export class TaskstatsClient {
     this.getPayload.writeUInt16LE(attr, 6);
     this.getPayload.writeUInt32LE(id, 8);
     return this.getPayload;
-  }
-
-  private async query(attr: number, id: number): Promise<NetlinkMessage[]> {
-    const what = describe(attr, id);
-    try {
-      return await this.sock.request(this.familyId, 0, this.payloadFor(attr, id), what);
-    } catch (e) {
-      throw mapError(e, what, id);
-    }
   }
 
   private querySync(attr: number, id: number): NetlinkMessage[] {

@@ -12,13 +12,13 @@
  * (rounded down to 1 KiB by the kernel).
  * @module
  */
+import { endianness } from 'node:os';
 import { DecodeError } from '../errors.js';
 import {
   TASKSTATS_FIELDS,
   TASKSTATS_MAX_VERSION,
   TASKSTATS_MIN_VERSION,
   TASKSTATS_SIZE_BY_VERSION,
-  type TaskstatsField,
   TS_COMM_LEN,
 } from './layout.js';
 
@@ -181,26 +181,77 @@ export interface TaskstatsRecord {
 
 const WHAT = 'struct taskstats';
 
-function readField(buf: Buffer, base: number, f: TaskstatsField, v15: boolean): number | bigint | string {
-  const o = base + (v15 ? f.offsetV15 : f.offset);
-  switch (f.kind) {
-    case 'u8':
-      return buf[o]!;
-    case 's8':
-      return buf.readInt8(o);
-    case 'u16':
-      return buf.readUInt16LE(o);
-    case 'u32':
-      return buf.readUInt32LE(o);
-    case 'u64':
-      return buf.readBigUInt64LE(o);
-    case 'comm': {
-      let end = o;
-      const stop = o + TS_COMM_LEN;
-      while (end < stop && buf[end] !== 0) end++;
-      return buf.toString('utf8', o, end);
-    }
+function readComm(buf: Buffer, o: number): string {
+  let end = o;
+  const stop = o + TS_COMM_LEN;
+  while (end < stop && buf[end] !== 0) end++;
+  return buf.toString('utf8', o, end);
+}
+
+type CompiledDecoder = (buf: Buffer, base: number, need: number) => Record<string, unknown>;
+
+const compiled = new Map<number, CompiledDecoder>();
+
+// An 8-byte-aligned scratch copy of the struct lets u64 members be read
+// through a BigUint64Array (much cheaper than Buffer#readBigUInt64LE).
+// Typed arrays use the host byte order, so this path is for little-endian
+// hosts; big-endian hosts read the little-endian struct with Buffer methods.
+const SCRATCH = new ArrayBuffer(1024);
+const S8 = new Uint8Array(SCRATCH);
+const SI8 = new Int8Array(SCRATCH);
+const S16 = new Uint16Array(SCRATCH);
+const S32 = new Uint32Array(SCRATCH);
+const S64 = new BigUint64Array(SCRATCH);
+const SBUF = Buffer.from(SCRATCH);
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/**
+ * A decoder for one known version, generated once from the offset table as a
+ * single object literal (one hidden class, no per-field dispatch): decoding
+ * is the hot path of every query and exit event.
+ */
+function decoderFor(known: number): CompiledDecoder {
+  let d = compiled.get(known);
+  if (d) return d;
+  const v15 = known === 15;
+  const parts: string[] = [];
+  for (const f of TASKSTATS_FIELDS) {
+    if (f.since > known) continue;
+    const off = v15 ? f.offsetV15 : f.offset;
+    const at = `o + ${off}`;
+    const expr = LITTLE_ENDIAN
+      ? {
+          u8: `s8[${off}]`,
+          s8: `si8[${off}]`,
+          u16: `s16[${off >> 1}]`,
+          u32: `s32[${off >> 2}]`,
+          u64: `s64[${off >> 3}]`,
+          comm: `comm(sbuf, ${off})`,
+        }[f.kind]
+      : {
+          u8: `b[${at}]`,
+          s8: `b.readInt8(${at})`,
+          u16: `b.readUInt16LE(${at})`,
+          u32: `b.readUInt32LE(${at})`,
+          u64: `b.readBigUInt64LE(${at})`,
+          comm: `comm(b, ${at})`,
+        }[f.kind];
+    if (!/^[a-zA-Z0-9]+$/.test(f.name)) throw new Error(`bad field name ${f.name}`);
+    parts.push(`${f.name}: ${expr}`);
   }
+  const copy = LITTLE_ENDIAN ? 'b.copy(sbuf, 0, o, o + n);' : '';
+  d = new Function(
+    'comm',
+    's8',
+    'si8',
+    's16',
+    's32',
+    's64',
+    'sbuf',
+    `return function (b, o, n) { ${copy} return { ${parts.join(', ')} }; };`,
+  )(readComm, S8, SI8, S16, S32, S64, SBUF) as CompiledDecoder;
+  compiled.set(known, d);
+  return d;
 }
 
 /**
@@ -241,12 +292,7 @@ export function decodeTaskstats(buf: Buffer, offset = 0, length = buf.length - o
       `version ${version} needs ${need} bytes but the payload has ${length} (truncated message or wrong layout)`,
     );
   }
-  const v15 = version === 15;
-  const rec: Record<string, unknown> = {};
-  for (const f of TASKSTATS_FIELDS) {
-    if (f.since > known) continue;
-    rec[f.name] = readField(buf, offset, f, v15);
-  }
+  const rec = decoderFor(known)(buf, offset, need);
   if (length > need) rec.rawTail = Buffer.from(buf.subarray(offset + need, offset + length));
   return rec as unknown as TaskstatsRecord;
 }

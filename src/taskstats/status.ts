@@ -188,7 +188,15 @@ export function taskstatsDelays(rec: TaskstatsRecord): TaskstatsDelay[] {
  * delay accounting was off (then they stay 0 for its whole life).
  */
 export function delayFieldsAllZero(rec: TaskstatsRecord): boolean {
-  return taskstatsDelays(rec).every((d) => d.kind === 'cpu' || d.count === 0n);
+  return (
+    rec.blkioCount === 0n &&
+    rec.swapinCount === 0n &&
+    rec.freepagesCount === 0n &&
+    !rec.thrashingCount &&
+    !rec.compactCount &&
+    !rec.wpcopyCount &&
+    !rec.irqCount
+  );
 }
 
 /** JSON.stringify replacer that writes bigints as decimal strings (exact), Buffers as hex. */
