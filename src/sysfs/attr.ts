@@ -129,14 +129,21 @@ export function listDir(dir: string): { name: string; isFile: boolean; isDir: bo
 
 /**
  * Read every regular file directly in `dir` (skipping `skip`) into an
- * {@link AttrMap}. Returns `undefined` when the directory does not exist.
+ * {@link AttrMap}. Entries that are not regular files but whose name
+ * `expected` recognizes as an attribute (a directory where a file should be)
+ * are read too, so the failure (EISDIR) is recorded rather than hidden.
+ * Returns `undefined` when the directory does not exist.
  */
-export function readAllAttrs(dir: string, skip: ReadonlySet<string> = new Set()): Map<string, AttrValue> | undefined {
+export function readAllAttrs(
+  dir: string,
+  skip: ReadonlySet<string> = new Set(),
+  expected: (name: string) => boolean = () => false,
+): Map<string, AttrValue> | undefined {
   const entries = listDir(dir);
   if (entries === undefined) return undefined;
   const out = readAttrs(
     dir,
-    entries.filter((e) => e.isFile && !skip.has(e.name)).map((e) => e.name),
+    entries.filter((e) => !skip.has(e.name) && (e.isFile || (!e.isLink && expected(e.name)))).map((e) => e.name),
   );
   // Write-only attributes (mode 0200, e.g. hwmon `*_reset_history`) refuse reads even for root: not a failure.
   for (const [name, v] of out) {

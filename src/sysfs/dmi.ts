@@ -85,6 +85,11 @@ const DMI_ATTRS: [string, keyof DMIClass][] = [
 ];
 const DMI_KNOWN = new Map(DMI_ATTRS);
 
+/** True for the DMI attribute names that have a typed field in {@link DMIClass}. */
+export function isDMIAttribute(file: string): boolean {
+  return DMI_KNOWN.has(file);
+}
+
 /** Build a {@link DMIClass} from the files of `class/dmi/id/` (pure; never throws). */
 export function buildDMIClass(attrs: AttrMap, dir = 'class/dmi/id'): DMIClass {
   const r = new AttrReader(attrs, dir);

@@ -38,15 +38,16 @@ import {
   type CPUTopology,
   type SystemCPUCpufreqStats,
 } from './cpu.js';
-import { buildDMIClass, type DMIClass } from './dmi.js';
-import { buildHwmonChip, type HwmonChip, type HwmonSensor } from './hwmon.js';
+import { buildDMIClass, type DMIClass, isDMIAttribute } from './dmi.js';
+import { buildHwmonChip, type HwmonChip, type HwmonSensor, isHwmonAttribute } from './hwmon.js';
 import { buildNetClassIface, type NetClass, type NetClassIface, netClassAttributeNames } from './net_class.js';
-import { buildPowerSupply, type PowerSupply, type PowerSupplyClass } from './power_supply.js';
+import { buildPowerSupply, isPowerSupplyAttribute, type PowerSupply, type PowerSupplyClass } from './power_supply.js';
 import {
   buildCoolingDevice,
   buildThermalZone,
   type ClassCoolingDeviceStats,
   type ClassThermalZoneStats,
+  isThermalZoneAttribute,
 } from './thermal.js';
 
 /** Options of {@link SysFS}. */
@@ -152,7 +153,8 @@ export class SysFS {
     let stats: string[] = [];
     const extra = new Map<string, AttrValue>();
     try {
-      stats = (listDir(join(dir, 'statistics')) ?? []).filter((e) => e.isFile).map((e) => e.name);
+      // a directory among the counters is an anomaly worth recording (EISDIR), not hiding
+      stats = (listDir(join(dir, 'statistics')) ?? []).filter((e) => e.isFile || e.isDir).map((e) => e.name);
     } catch (err) {
       extra.set('statistics', err as RaingaugeError);
     }
@@ -302,7 +304,7 @@ export class SysFS {
       const name = d.slice('thermal_zone'.length);
       const dir = join(base, d);
       try {
-        return buildThermalZone(name, readAllAttrs(dir, new Set(['uevent'])) ?? new Map(), dir);
+        return buildThermalZone(name, readAllAttrs(dir, new Set(['uevent']), isThermalZoneAttribute) ?? new Map(), dir);
       } catch (err) {
         return { name, tripPoints: [], errors: itemError(err, dir) };
       }
@@ -333,7 +335,7 @@ export class SysFS {
       const dir = join(base, name);
       let ps: PowerSupply;
       try {
-        ps = buildPowerSupply(name, readAllAttrs(dir, new Set(['uevent'])) ?? new Map(), dir);
+        ps = buildPowerSupply(name, readAllAttrs(dir, new Set(['uevent']), isPowerSupplyAttribute) ?? new Map(), dir);
       } catch (err) {
         ps = { name, raw: {}, errors: itemError(err, dir) };
       }
@@ -360,11 +362,11 @@ export class SysFS {
         } catch {
           device = undefined;
         }
-        let attrs = readAllAttrs(dir, new Set(['uevent'])) ?? new Map<string, AttrValue>();
+        let attrs = readAllAttrs(dir, new Set(['uevent']), isHwmonAttribute) ?? new Map<string, AttrValue>();
         let from = dir;
         const hasOwn = [...attrs.keys()].some((k) => k === 'name' || /^[a-z]+\d+_/.test(k));
         if (!hasOwn) {
-          const devAttrs = readAllAttrs(join(dir, 'device'), new Set(['uevent', 'modalias']));
+          const devAttrs = readAllAttrs(join(dir, 'device'), new Set(['uevent', 'modalias']), isHwmonAttribute);
           if (devAttrs !== undefined && [...devAttrs.keys()].some((k) => /^[a-z]+\d+(_|$)/.test(k))) {
             attrs = devAttrs;
             from = join(dir, 'device');
@@ -386,7 +388,7 @@ export class SysFS {
    */
   dmiClass(): DMIClass {
     const dir = this.path('class/dmi/id');
-    const attrs = readAllAttrs(dir);
+    const attrs = readAllAttrs(dir, new Set(), isDMIAttribute);
     if (attrs === undefined) {
       throw new NotFoundError(
         dir,

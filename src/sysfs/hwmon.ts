@@ -103,6 +103,11 @@ const SCALED = new Set([
 
 const SENSOR_RE = /^(temp|in|curr|power|energy|humidity|fan|freq|pwm|intrusion)(\d+)(?:_(.+))?$/;
 
+/** True for file names of the hwmon sensor interface (`temp1_input`, `pwm1`, `in0_label` …) and `name`. */
+export function isHwmonAttribute(file: string): boolean {
+  return file === 'name' || SENSOR_RE.test(file);
+}
+
 /** One sensor of a chip (all files `<type><index>_*`). */
 export interface HwmonSensor {
   /** `<type><index>`, e.g. `temp1`, `in0`, `fan2`. */

@@ -229,6 +229,11 @@ const PS_ATTRS: [string, keyof PowerSupply, 'int' | 'str'][] = [
 ];
 const PS_KNOWN = new Map(PS_ATTRS.map(([f, c, k]) => [f, [c, k] as const]));
 
+/** True for the power_supply attribute names that have a typed field in {@link PowerSupply}. */
+export function isPowerSupplyAttribute(file: string): boolean {
+  return PS_KNOWN.has(file);
+}
+
 /** Build a {@link PowerSupply} from the files of its directory (pure; never throws). */
 export function buildPowerSupply(name: string, attrs: AttrMap, dir = name): PowerSupply {
   const r = new AttrReader(attrs, dir);

@@ -55,6 +55,14 @@ export interface ClassCoolingDeviceStats {
   errors: AttributeErrors;
 }
 
+/** True for thermal zone attribute names {@link buildThermalZone} understands. */
+export function isThermalZoneAttribute(file: string): boolean {
+  return (
+    ['type', 'temp', 'policy', 'available_policies', 'mode', 'passive'].includes(file) ||
+    /^trip_point_\d+_(type|temp|hyst)$/.test(file)
+  );
+}
+
 /** Build a {@link ClassThermalZoneStats} from the files of a zone directory (pure; never throws). */
 export function buildThermalZone(name: string, attrs: AttrMap, dir = `thermal_zone${name}`): ClassThermalZoneStats {
   const r = new AttrReader(attrs, dir);
