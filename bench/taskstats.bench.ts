@@ -11,7 +11,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { parseProcIo, parseProcSchedstat, TaskstatsClient } from '../src/taskstats/index.ts';
+import { parseProcIO, parseProcPidSchedstat } from '../src/procfs/proc_io.ts';
+import { TaskstatsClient } from '../src/taskstats/index.ts';
 import type { BenchContext } from './harness.ts';
 
 function perCallMicros(fn: () => unknown, n: number): number {
@@ -51,8 +52,8 @@ export default async function bench(ctx: BenchContext): Promise<void> {
       const sync = medianOf(runs, () => perCallMicros(() => client.pidStatsSync(pid), n));
       const proc = medianOf(runs, () =>
         perCallMicros(() => {
-          parseProcSchedstat(readFileSync(`/proc/${pid}/schedstat`, 'utf8'));
-          parseProcIo(readFileSync(`/proc/${pid}/io`, 'utf8'));
+          parseProcPidSchedstat(readFileSync(`/proc/${pid}/schedstat`, 'utf8'));
+          parseProcIO(readFileSync(`/proc/${pid}/io`, 'utf8'));
         }, n),
       );
       ctx.report({

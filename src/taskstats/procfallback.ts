@@ -5,36 +5,16 @@
  * (not 1 KiB-rounded) I/O counters, and field 42 of `/proc/<pid>/stat`
  * (`delayacct_blkio_ticks`) the block-I/O delay in clock ticks.
  *
- * The parsers are pure; {@link procDelayStats} reads the files.
+ * Reading and parsing of schedstat and io come from the procfs module
+ * (`parseProcPidSchedstat`, `parseProcIO`); field 42 of stat is parsed here.
  * @module
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, NotFoundError, ParseError, PermissionError, ProcessGoneError } from '../errors.js';
-
-/** `/proc/<pid>/schedstat` (kernel `proc_pid_schedstat`, fs/proc/base.c). */
-export interface ProcSchedstat {
-  /** First field: time on the CPU in ns (`se.sum_exec_runtime` = taskstats `cpu_run_virtual_total`). */
-  cpuRunVirtualTotal: bigint;
-  /** Second field: time waiting on a run queue in ns (`sched_info.run_delay` = `cpu_delay_total`). */
-  cpuDelayTotal: bigint;
-  /** Third field: number of timeslices run (`sched_info.pcount` = `cpu_count`). */
-  cpuCount: bigint;
-}
+import { parseProcIO, parseProcPidSchedstat } from '../procfs/proc_io.js';
 
 const UINT = /^\d+$/;
-
-/** Parse the text of `/proc/<pid>/schedstat`: three unsigned decimal numbers. */
-export function parseProcSchedstat(text: string, file = '/proc/<pid>/schedstat'): ProcSchedstat {
-  const parts = text.trim().split(/\s+/);
-  if (parts.length < 3 || !parts.slice(0, 3).every((p) => UINT.test(p))) {
-    throw new ParseError(file, 'expected three unsigned numbers (run time ns, run-queue wait ns, timeslices)', {
-      line: 1,
-      text,
-    });
-  }
-  return { cpuRunVirtualTotal: BigInt(parts[0]!), cpuDelayTotal: BigInt(parts[1]!), cpuCount: BigInt(parts[2]!) };
-}
 
 /** `/proc/<pid>/io` (kernel `do_io_accounting`): exact I/O counters, same names as the taskstats members. */
 export interface ProcIoCounters {
@@ -52,34 +32,6 @@ export interface ProcIoCounters {
   writeBytes: bigint;
   /** `cancelled_write_bytes`: bytes whose write-out was cancelled. */
   cancelledWriteBytes: bigint;
-}
-
-const IO_KEYS: Record<string, keyof ProcIoCounters> = {
-  rchar: 'readChar',
-  wchar: 'writeChar',
-  syscr: 'readSyscalls',
-  syscw: 'writeSyscalls',
-  read_bytes: 'readBytes',
-  write_bytes: 'writeBytes',
-  cancelled_write_bytes: 'cancelledWriteBytes',
-};
-
-/** Parse the text of `/proc/<pid>/io` (`key: value` lines). All seven keys are required. */
-export function parseProcIo(text: string, file = '/proc/<pid>/io'): ProcIoCounters {
-  const out: Partial<ProcIoCounters> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.trim() === '') continue;
-    const m = /^(\w+):\s+(\d+)\s*$/.exec(line);
-    if (!m) throw new ParseError(file, 'expected "key: number"', { line: i + 1, text: line });
-    const key = IO_KEYS[m[1]!];
-    if (key) out[key] = BigInt(m[2]!);
-  }
-  for (const [k, name] of Object.entries(IO_KEYS)) {
-    if (out[name] === undefined) throw new ParseError(file, `missing "${k}" line`, { text });
-  }
-  return out as ProcIoCounters;
 }
 
 /**
@@ -160,9 +112,9 @@ export function procDelayStats(pid: number, options: { procRoot?: string } = {})
   const root = options.procRoot ?? '/proc';
   const dir = join(root, String(pid));
   const schedPath = join(dir, 'schedstat');
-  let sched: ProcSchedstat;
+  let sched: ReturnType<typeof parseProcPidSchedstat>;
   try {
-    sched = parseProcSchedstat(readProc(schedPath, pid), schedPath);
+    sched = parseProcPidSchedstat(readProc(schedPath, pid), schedPath);
   } catch (err) {
     if (err instanceof ProcessGoneError) {
       // distinguish "no such process" from "no schedstat on this kernel"
@@ -184,7 +136,16 @@ export function procDelayStats(pid: number, options: { procRoot?: string } = {})
   let io: ProcIoCounters | null = null;
   let ioError: PermissionError | undefined;
   try {
-    io = parseProcIo(readProc(ioPath, pid), ioPath);
+    const raw = parseProcIO(readProc(ioPath, pid), ioPath);
+    io = {
+      readChar: raw.rchar,
+      writeChar: raw.wchar,
+      readSyscalls: BigInt(raw.syscr),
+      writeSyscalls: BigInt(raw.syscw),
+      readBytes: raw.readBytes,
+      writeBytes: raw.writeBytes,
+      cancelledWriteBytes: raw.cancelledWriteBytes,
+    };
   } catch (err) {
     if (!(err instanceof PermissionError)) throw err;
     ioError = err;
@@ -192,9 +153,9 @@ export function procDelayStats(pid: number, options: { procRoot?: string } = {})
   const out: ProcDelayStats = {
     pid,
     source: 'procfs',
-    cpuCount: sched.cpuCount,
-    cpuDelayTotal: sched.cpuDelayTotal,
-    cpuRunVirtualTotal: sched.cpuRunVirtualTotal,
+    cpuCount: BigInt(sched.runTimeslices),
+    cpuDelayTotal: sched.waitingNanoseconds,
+    cpuRunVirtualTotal: sched.runningNanoseconds,
     blkioDelayTicks: ticks,
     blkioDelayTotal: (ticks * 1_000_000_000n) / BigInt(PROC_USER_HZ),
     io,

@@ -10,10 +10,10 @@ import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, ProcessGoneError } from '../../src/errors.ts';
+import { parseProcPidSchedstat } from '../../src/procfs/proc_io.ts';
 import {
   decodeExitStatus,
   delayAccounting,
-  parseProcSchedstat,
   procDelayStats,
   setDelayAccounting,
   TaskstatsClient,
@@ -23,7 +23,12 @@ import {
 import { needRoot, runCapture } from '../helpers/env.ts';
 
 function schedstat(pid: number, tid = pid) {
-  return parseProcSchedstat(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8'));
+  const s = parseProcPidSchedstat(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8'));
+  return {
+    cpuRunVirtualTotal: s.runningNanoseconds,
+    cpuDelayTotal: s.waitingNanoseconds,
+    cpuCount: BigInt(s.runTimeslices),
+  };
 }
 
 async function withClient<T>(fn: (c: TaskstatsClient) => Promise<T>, options = {}): Promise<T> {
