@@ -96,6 +96,88 @@ function validName(s: string): boolean {
   return true;
 }
 
+/** A validated header line: its section name and counter names. */
+interface HeaderLayout {
+  proto: string;
+  names: string[];
+}
+
+/**
+ * Header lines seen before, validated. The kernel prints the same headers on
+ * every read, so sampling parses only the value lines. Bounded: cleared when
+ * it grows past 256 distinct headers (fuzzing, many fixture layouts).
+ */
+const headerCache = new Map<string, HeaderLayout>();
+
+function headerLayout(header: string, file: string, line: number): HeaderLayout {
+  const cached = headerCache.get(header);
+  if (cached !== undefined) return cached;
+  const colon = header.indexOf(':');
+  if (colon <= 0) throw new ParseError(file, 'expected a header line "Proto: Name1 Name2 …"', { line, text: header });
+  const proto = header.slice(0, colon);
+  if (!validName(proto)) {
+    throw new ParseError(file, `invalid section name ${JSON.stringify(proto)}`, { line, text: header });
+  }
+  const names = tokens(header.slice(colon + 1));
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (!validName(name)) {
+      throw new ParseError(file, `invalid counter name ${JSON.stringify(name)} in ${proto}`, { line, text: header });
+    }
+    if (seen.has(name)) throw new ParseError(file, `counter ${proto} ${name} appears twice`, { line, text: header });
+    seen.add(name);
+  }
+  const layout = { proto, names };
+  if (headerCache.size >= 256) headerCache.clear();
+  headerCache.set(header, layout);
+  return layout;
+}
+
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** snmp6 keys seen before, already validated and split (bounded like the header cache). */
+const snmp6KeyCache = new Map<string, [proto: string, name: string]>();
+
+/**
+ * Scan the integers of a value line from `from` into `dst` (no regex, no
+ * intermediate strings for ordinary values). Returns the first token that is
+ * not an integer, or `undefined` when all were.
+ */
+function scanValues(line: string, from: number, dst: CounterValue[]): string | undefined {
+  dst.length = 0;
+  const n = line.length;
+  let i = from;
+  while (i < n) {
+    let c = line.charCodeAt(i);
+    if (c === CH_SPACE || c === CH_TAB || c === CH_CR) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let neg = false;
+    if (c === CH_MINUS) {
+      neg = true;
+      c = line.charCodeAt(++i);
+    }
+    const digitsStart = i;
+    let v = 0;
+    while (i < n && c >= CH_0 && c <= CH_9) {
+      v = v * 10 + (c - CH_0);
+      c = line.charCodeAt(++i);
+    }
+    if (i === digitsStart || (i < n && c !== CH_SPACE && c !== CH_TAB && c !== CH_CR)) {
+      while (i < n && c !== CH_SPACE && c !== CH_TAB && c !== CH_CR) c = line.charCodeAt(++i);
+      return line.slice(start, i);
+    }
+    if (i - digitsStart <= 15) dst.push(neg ? (v === 0 ? 0 : -v) : v);
+    else {
+      const big = BigInt(line.slice(start, i));
+      dst.push(big <= MAX_SAFE_BIG && big >= -MAX_SAFE_BIG ? Number(big) : big);
+    }
+  }
+  return undefined;
+}
+
 /**
  * Parse `/proc/net/netstat` or `/proc/net/snmp` text: header/value line pairs
  * (`TcpExt: SyncookiesSent …` / `TcpExt: 0 …`) into `{ TcpExt: { SyncookiesSent: 0, … } }`.
@@ -113,6 +195,7 @@ export function parseNetstatFile(text: string, file = '/proc/net/netstat'): NetC
   const lines = text.split('\n');
   let count = lines.length;
   if (count > 0 && lines[count - 1] === '') count--;
+  const values: CounterValue[] = [];
   let i = 0;
   while (i < count) {
     const header = lines[i]!;
@@ -121,33 +204,34 @@ export function parseNetstatFile(text: string, file = '/proc/net/netstat'): NetC
       continue;
     }
     const hLine = i + 1;
-    const colon = header.indexOf(':');
-    if (colon <= 0)
-      throw new ParseError(file, 'expected a header line "Proto: Name1 Name2 …"', { line: hLine, text: header });
-    const proto = header.slice(0, colon);
-    if (!validName(proto))
-      throw new ParseError(file, `invalid section name ${JSON.stringify(proto)}`, { line: hLine, text: header });
-    if (Object.hasOwn(out, proto))
+    const { proto, names } = headerLayout(header, file, hLine);
+    if (Object.hasOwn(out, proto)) {
       throw new ParseError(file, `section ${proto} appears twice`, { line: hLine, text: header });
-    if (i + 1 >= count)
+    }
+    if (i + 1 >= count) {
       throw new ParseError(file, `header line of ${proto} has no value line after it (truncated file?)`, {
         line: hLine,
         text: header,
       });
+    }
     const valuesLine = lines[i + 1]!;
     const vLine = i + 2;
-    if (
-      valuesLine.length <= colon ||
-      valuesLine.charCodeAt(colon) !== CH_COLON ||
-      valuesLine.slice(0, colon) !== proto
-    ) {
+    const colon = proto.length;
+    if (valuesLine.charCodeAt(colon) !== CH_COLON || !valuesLine.startsWith(proto)) {
       throw new ParseError(file, `value line does not start with "${proto}:" like its header line`, {
         line: vLine,
         text: valuesLine,
       });
     }
-    const names = tokens(header.slice(colon + 1));
-    const values = tokens(valuesLine.slice(colon + 1));
+    const bad = scanValues(valuesLine, colon + 1, values);
+    if (bad !== undefined) {
+      const k = values.length;
+      const what = k < names.length ? `value of ${proto} ${names[k]}` : `value ${k + 1} of ${proto}`;
+      throw new ParseError(file, `${what} is not an integer: ${JSON.stringify(bad)}`, {
+        line: vLine,
+        text: valuesLine,
+      });
+    }
     if (names.length !== values.length) {
       throw new ParseError(file, `${proto} has ${names.length} names but ${values.length} values`, {
         line: vLine,
@@ -155,24 +239,7 @@ export function parseNetstatFile(text: string, file = '/proc/net/netstat'): NetC
       });
     }
     const sec: ProtoCounters = {};
-    for (let k = 0; k < names.length; k++) {
-      const name = names[k]!;
-      if (!validName(name))
-        throw new ParseError(file, `invalid counter name ${JSON.stringify(name)} in ${proto}`, {
-          line: hLine,
-          text: header,
-        });
-      if (Object.hasOwn(sec, name))
-        throw new ParseError(file, `counter ${proto} ${name} appears twice`, { line: hLine, text: header });
-      const v = parseCounterValue(values[k]!);
-      if (v === undefined) {
-        throw new ParseError(file, `value of ${proto} ${name} is not an integer: ${JSON.stringify(values[k])}`, {
-          line: vLine,
-          text: valuesLine,
-        });
-      }
-      sec[name] = v;
-    }
+    for (let k = 0; k < names.length; k++) sec[names[k]!] = values[k]!;
     out[proto] = sec;
     i += 2;
   }
@@ -222,36 +289,53 @@ export function splitSnmp6Key(key: string): [proto: string, name: string] | unde
 export function parseSnmp6File(text: string, file = '/proc/net/snmp6'): NetCounterSet {
   const out: NetCounterSet = {};
   const lines = text.split('\n');
+  const vals: CounterValue[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    const t = tokens(line);
-    if (t.length === 0) continue;
-    if (t.length !== 2)
-      throw new ParseError(file, `expected "Name value", got ${t.length} fields`, { line: i + 1, text: line });
-    const key = t[0]!;
-    if (!validName(key))
-      throw new ParseError(file, `invalid counter name ${JSON.stringify(key)}`, { line: i + 1, text: line });
-    const split = splitSnmp6Key(key);
-    if (split === undefined)
-      throw new ParseError(file, `counter name ${JSON.stringify(key)} has nothing after its "6"`, {
-        line: i + 1,
-        text: line,
-      });
-    const [proto, name] = split;
-    const v = parseCounterValue(t[1]!);
-    if (v === undefined)
+    const n = line.length;
+    let s = 0;
+    let c = line.charCodeAt(0);
+    while (s < n && (c === CH_SPACE || c === CH_TAB || c === CH_CR)) c = line.charCodeAt(++s);
+    if (s >= n) continue;
+    let e = s;
+    while (e < n && c !== CH_SPACE && c !== CH_TAB && c !== CH_CR) c = line.charCodeAt(++e);
+    const key = line.slice(s, e);
+    let split = snmp6KeyCache.get(key);
+    if (split === undefined) {
+      if (!validName(key)) {
+        throw new ParseError(file, `invalid counter name ${JSON.stringify(key)}`, { line: i + 1, text: line });
+      }
+      split = splitSnmp6Key(key);
+      if (split === undefined) {
+        throw new ParseError(file, `counter name ${JSON.stringify(key)} has nothing after its "6"`, {
+          line: i + 1,
+          text: line,
+        });
+      }
+      if (snmp6KeyCache.size >= 1024) snmp6KeyCache.clear();
+      snmp6KeyCache.set(key, split);
+    }
+    const bad = scanValues(line, e, vals);
+    if (bad !== undefined || vals.length !== 1) {
+      const t = tokens(line);
+      if (t.length !== 2) {
+        throw new ParseError(file, `expected "Name value", got ${t.length} fields`, { line: i + 1, text: line });
+      }
       throw new ParseError(file, `value of ${key} is not an integer: ${JSON.stringify(t[1])}`, {
         line: i + 1,
         text: line,
       });
+    }
+    const [proto, name] = split;
     let sec = out[proto];
     if (sec === undefined) {
       sec = {};
       out[proto] = sec;
     }
-    if (Object.hasOwn(sec, name))
+    if (Object.hasOwn(sec, name)) {
       throw new ParseError(file, `counter ${key} appears twice`, { line: i + 1, text: line });
-    sec[name] = v;
+    }
+    sec[name] = vals[0]!;
   }
   return out;
 }
