@@ -17,6 +17,7 @@ import {
   procDelayStats,
   setDelayAccounting,
   TaskstatsClient,
+  type TaskstatsEntry,
   type TaskstatsExitEvent,
   type TaskstatsExitRecord,
 } from '../../src/taskstats/index.ts';
@@ -342,9 +343,50 @@ test('unprivileged (nobody): PermissionError naming CAP_NET_ADMIN, /proc fallbac
   assert.equal(out.capability, 'CAP_NET_ADMIN');
   assert.match(out.message, /CAP_NET_ADMIN/);
   assert.equal(out.register, 'PermissionError');
+  assert.equal(out.sysctl, 'PermissionError CAP_SYS_ADMIN');
   assert.equal(out.fallback.source, 'procfs');
   assert.ok(BigInt(out.fallback.cpuRunVirtualTotal) > 0n);
   assert.ok(BigInt(out.fallback.cpuCount) > 0n);
   assert.ok(out.fallback.io, 'own /proc/<pid>/io is readable');
   assert.ok(BigInt(out.fallback.io.readChar) > 0n, 'node read its own files');
+});
+
+test('listenRegistered returns the records of the next exit message', async (t) => {
+  if (needRoot(t)) return;
+  await withClient(async (c) => {
+    await c.registerCpumask();
+    assert.equal(c.registeredCpumask, readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim());
+    const child = spawn('/bin/sh', ['-c', 'exit 6'], { stdio: 'ignore' });
+    const deadline = Date.now() + 10_000;
+    let found: TaskstatsEntry[] | undefined;
+    while (!found && Date.now() < deadline) {
+      const entries = await c.listenRegistered(1000);
+      if (entries.some((e) => e.scope === 'pid' && e.id === child.pid)) found = entries;
+    }
+    assert.ok(found, 'the child exit arrived');
+    const task = found.find((e) => e.scope === 'pid')!;
+    assert.equal(task.stats.acExitcode >> 8, 6);
+    assert.deepEqual(await c.listenRegistered(1).then((x) => Array.isArray(x)), true);
+    await c.deregisterCpumask();
+    assert.equal(c.registeredCpumask, undefined);
+  });
+});
+
+test('close() while exits() is waiting ends the iteration cleanly', async (t) => {
+  if (needRoot(t)) return;
+  const c = await TaskstatsClient.open({ pollSliceMs: 100 });
+  const it = (async () => {
+    let n = 0;
+    for await (const _ of c.exits()) n++;
+    return n;
+  })();
+  await delay(300);
+  assert.ok(c.registeredCpumask, 'registered by exits()');
+  const t0 = Date.now();
+  await c.close();
+  const n = await it;
+  assert.ok(n >= 0);
+  assert.ok(Date.now() - t0 < 2000, 'close does not hang');
+  assert.equal(c.registeredCpumask, undefined, 'deregistered before closing');
+  await assert.rejects(c.pidStats(process.pid), /closed/);
 });

@@ -4,7 +4,13 @@
  * fallback (must work), and prints the outcome as JSON on stdout.
  */
 import { PermissionError } from '../../src/errors.ts';
-import { procDelayStats, TaskstatsClient, taskstatsJsonReplacer } from '../../src/taskstats/index.ts';
+import {
+  delayAccounting,
+  procDelayStats,
+  setDelayAccounting,
+  TaskstatsClient,
+  taskstatsJsonReplacer,
+} from '../../src/taskstats/index.ts';
 
 const out: Record<string, unknown> = { uid: process.getuid?.() };
 const client = await TaskstatsClient.open();
@@ -24,6 +30,14 @@ try {
   out.register = e instanceof PermissionError ? 'PermissionError' : `other: ${(e as Error).name}`;
 }
 await client.close();
+const before = delayAccounting();
+try {
+  setDelayAccounting(!before);
+  setDelayAccounting(before); // must not happen; restore if it did
+  out.sysctl = 'succeeded';
+} catch (e) {
+  out.sysctl = e instanceof PermissionError ? `PermissionError ${(e as PermissionError).capability}` : String(e);
+}
 // some work so the counters move
 let x = 0;
 for (let i = 0; i < 1e6; i++) x += i;

@@ -81,7 +81,9 @@ export function formatTaskstatsText(
       }`,
     );
   } else {
-    lines.push(`  elapsed ${fmtUsAsS(rec.acEtime)}  (a live process's tgid record has no pid, comm, uid or I/O)`);
+    lines.push(
+      `  elapsed ${fmtUsAsS(rec.acEtime)}  (a live process's tgid record has no pid, comm, uid or I/O; delay max/min are not reliable in aggregates)`,
+    );
   }
   lines.push('');
   const delays = taskstatsDelays(rec);
