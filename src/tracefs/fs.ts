@@ -48,10 +48,16 @@ export const TRACE_INSTANCE_PREFIX = 'raingauge';
 const INSTANCE_RE = /^raingauge-(\d+)-(\d+)$/;
 
 function isTracefsRoot(dir: string): boolean {
+  return probeTracefsRoot(dir) === 'ok';
+}
+
+/** 'ok' when `dir` holds events/ and instances/, 'denied' when it exists but cannot be read. */
+function probeTracefsRoot(dir: string): 'ok' | 'absent' | 'denied' {
   try {
-    return statSync(join(dir, 'events')).isDirectory() && existsSync(join(dir, 'instances'));
-  } catch {
-    return false;
+    return statSync(join(dir, 'events')).isDirectory() && existsSync(join(dir, 'instances')) ? 'ok' : 'absent';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'EACCES' || code === 'EPERM' ? 'denied' : 'absent';
   }
 }
 
@@ -76,7 +82,16 @@ export function findTracefs(options: FindTracefsOptions = {}): string {
     }
     return options.root;
   }
-  for (const p of TRACEFS_PATHS) if (isTracefsRoot(p)) return p;
+  for (const p of TRACEFS_PATHS) {
+    const state = probeTracefsRoot(p);
+    if (state === 'ok') return p;
+    if (state === 'denied') {
+      throw new PermissionError(
+        `tracefs at ${p} is not accessible to this user: tracing needs root (or CAP_SYS_ADMIN, or CAP_PERFMON with read/write access to ${p})`,
+        { capability: 'CAP_SYS_ADMIN', path: p },
+      );
+    }
+  }
   if (options.mount === false) {
     throw new TracefsUnavailableError(
       'tracefs is not mounted: run `mount -t tracefs nodev /sys/kernel/tracing` as root',

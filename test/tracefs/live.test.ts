@@ -34,13 +34,13 @@ after(() => {
   assert.deepEqual(ourInstances(), [], 'instances left behind');
 });
 
-/** A node child that waits for SIGUSR1, then runs `body`, then prints "done" and waits for SIGTERM. */
+/** A node child that waits for SIGUSR2, then runs `body`, then prints "done" and waits for SIGTERM. */
 function child(body: string): { proc: ChildProcess; done: Promise<void> } {
   const proc = spawn(
     process.execPath,
     [
       '-e',
-      `process.on('SIGUSR1', () => { ${body} }); function finish() { process.stdout.write('done\\n'); } setInterval(() => {}, 1000);`,
+      `process.on('SIGUSR2', () => { ${body} }); function finish() { process.stdout.write('done\\n'); } setInterval(() => {}, 1000);`,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -48,12 +48,12 @@ function child(body: string): { proc: ChildProcess; done: Promise<void> } {
   return { proc, done };
 }
 
-/** Wait until the child has installed its SIGUSR1 handler. */
+/** Wait until the child has installed its SIGUSR2 handler. */
 async function started(proc: ChildProcess): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
     const caught = BigInt(`0x${/^SigCgt:\s*([0-9a-f]+)/m.exec(status)![1]}`);
-    if (caught & (1n << 9n)) return; // SIGUSR1 = 10 → bit 9
+    if (caught & (1n << 11n)) return; // SIGUSR2 = 12 → bit 11 (node itself catches SIGUSR1 for its inspector)
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error('child did not start');
@@ -185,7 +185,7 @@ setInterval(() => {}, 1000);
           overwrite,
           tracefs: tracefs(),
         });
-        c.proc.kill('SIGUSR1');
+        c.proc.kill('SIGUSR2');
         await c.done; // nothing read meanwhile: the 8 KiB buffers overflow
         let events = 0;
         const stop = setTimeout(() => s.close(), 300);
