@@ -41,6 +41,9 @@ export interface NetIPSocketLine {
   drops?: number;
 }
 
+/** Rows of one `/proc/net/{tcp,udp}{,6}` file without the header (seed: `NetIPSocket`). */
+export type NetIPSocket = NetIPSocketLine[];
+
 /** Totals over the rows of one file (seed: `NetIPSocketSummary`, `NetTCPSummary`, `NetUDPSummary`). */
 export interface NetIPSocketSummary {
   /** Sum of `txQueue` over all rows. */
@@ -101,7 +104,7 @@ function header(ls: string[], file: string): boolean {
  * the header names it (UDP).
  * @throws ParseError on a missing header or a malformed row.
  */
-export function parseNetIPSocket(text: string, file: string): NetIPSocketLine[] {
+export function parseNetIPSocket(text: string, file: string): NetIPSocket {
   const ls = lines(text);
   const withDrops = header(ls, file);
   const out: NetIPSocketLine[] = [];
