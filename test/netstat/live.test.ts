@@ -46,6 +46,18 @@ describe('live in a private network namespace', () => {
     assert.equal(d.TcpExt.SyncookiesSent, 0);
   });
 
+  test('Tcp CurrEstab counts ESTABLISHED and CLOSE_WAIT (Linux ≥ 6.10); a reset counts in EstabResets', async (t) => {
+    if (needNetns(t)) return;
+    const r = await runInNetns(script('closewait.ts'), [], 30_000);
+    assert.equal(r.code, 0, r.stderr);
+    const o = lastJson(r.stdout);
+    assert.equal(o.start, 0);
+    assert.equal(o.established, 2, 'both ends of a loopback connection');
+    assert.equal(o.closeWait, 1, 'server in CLOSE_WAIT still counted, client in FIN_WAIT2 not');
+    assert.equal(o.closed, 0);
+    assert.equal(o.estabResets, 2, 'an RST closes both ends straight from ESTABLISHED');
+  });
+
   test('raingauge overflows names the full listener, its process and the fix', async (t) => {
     if (needNetns(t)) return;
     const r = await runInNetns(script('overflows-cli.ts'), [], 60_000);
