@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { constants } from 'node:os';
 import { InvalidArgumentError, NotSupportedError } from '../errors.js';
 import { NetlinkError, type NetlinkSocket } from '../netlink/index.js';
 import { parseTcpListenerAddress, type TcpListenerAddress } from './address.js';
@@ -26,6 +27,7 @@ import { type TcpListenerMatch, TcpListenerTally } from './tcp-tally.js';
 import type { ListenerStats, ListenerStatsOptions } from './types.js';
 
 /** `TCPDIAG_GETSOCK`: the legacy inet_diag request that takes family 0 = both families. */
+const { errno } = constants;
 const TCPDIAG_GETSOCK = 18;
 const NLM_F_REQUEST = 0x1;
 const INET_DIAG_REQ_BYTECODE = 1;
@@ -62,7 +64,7 @@ const LISTEN_REQUEST = legacyRequest(TCPF_LISTEN);
 
 /** Turn "no handler" answers into an error naming the kernel modules and how to load them. */
 export function mapInetDiagError(e: unknown): unknown {
-  if (e instanceof NetlinkError && (e.errnoName === 'ENOENT' || e.errnoName === 'EOPNOTSUPP')) {
+  if (e instanceof NetlinkError && (e.errno === errno.ENOENT || e.errno === errno.EOPNOTSUPP)) {
     return new NotSupportedError(
       'inet_diag',
       `TCP socket diagnostics are not available (${e.errnoName} for ${e.request}): load the inet_diag and tcp_diag kernel modules with "modprobe inet_diag tcp_diag" (as root)`,

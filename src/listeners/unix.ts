@@ -8,6 +8,7 @@
  */
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, NotSupportedError } from '../errors.js';
 import { NetlinkError, type NetlinkSocket } from '../netlink/index.js';
@@ -22,6 +23,7 @@ import {
   unixStatsFromProcNetUnix,
 } from './unix-tally.js';
 
+const { errno } = constants;
 const SOCK_DIAG_BY_FAMILY = 20;
 const NLM_F_REQUEST = 0x1;
 const AF_UNIX = 1;
@@ -117,7 +119,7 @@ const DESC = 'SOCK_DIAG_BY_FAMILY (unix_diag_req AF_UNIX, states LISTEN|ESTABLIS
 const DESC_LISTEN = 'SOCK_DIAG_BY_FAMILY (unix_diag_req AF_UNIX, states LISTEN)';
 
 function isMissingUnixDiag(e: unknown): boolean {
-  return e instanceof NetlinkError && (e.errnoName === 'ENOENT' || e.errnoName === 'EOPNOTSUPP');
+  return e instanceof NetlinkError && (e.errno === errno.ENOENT || e.errno === errno.EOPNOTSUPP);
 }
 
 function notSupported(cause: unknown, procError?: unknown): NotSupportedError {

@@ -244,7 +244,8 @@ export async function runListen(args: string[], opts: ListenCliOptions): Promise
       if (repeat && tty && !json && i > 0) {
         const rowsAvail = process.stdout.rows ?? 0;
         // move back over the previous frame and clear it; clear the screen when it scrolled away
-        process.stdout.write(prevLines > 0 && prevLines < rowsAvail ? `\x1b[${prevLines}F\x1b[J` : '\x1b[H\x1b[2J');
+        const fits = rowsAvail === 0 || prevLines < rowsAvail;
+        process.stdout.write(prevLines > 0 && fits ? `\x1b[${prevLines}F\x1b[J` : '\x1b[H\x1b[2J');
       }
       process.stdout.write(`${out}\n`);
       prevLines = out.split('\n').length;
