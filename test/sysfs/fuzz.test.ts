@@ -92,8 +92,9 @@ function checkValues(v: unknown, path = 'item'): void {
   else if (typeof v === 'string' || typeof v === 'bigint' || typeof v === 'boolean') return;
   else if (v instanceof RaingaugeError)
     return; // nested per-sensor errors
-  else if (Array.isArray(v)) v.forEach((x, i) => checkValues(x, `${path}[${i}]`));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) checkValues(x, `${path}.${k}`);
+  else if (Array.isArray(v)) {
+    for (const [i, x] of v.entries()) checkValues(x, `${path}[${i}]`);
+  } else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) checkValues(x, `${path}.${k}`);
   else assert.fail(`${path}: unexpected ${String(v)}`);
 }
 
