@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseProcIO, parseProcPidSchedstat } from '../src/procfs/proc_io.ts';
 import { TaskstatsClient } from '../src/taskstats/index.ts';
 import type { BenchContext } from './harness.ts';
@@ -97,6 +98,8 @@ export default async function bench(ctx: BenchContext): Promise<void> {
       shellPids.add(c.pid!);
       return c;
     });
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
     const started = process.hrtime.bigint();
     const deadline = Date.now() + (ctx.smoke ? 15_000 : 60_000);
     const expected = per * shells;
@@ -113,6 +116,7 @@ export default async function bench(ctx: BenchContext): Promise<void> {
       if (exited.size >= expected || Date.now() > deadline) break;
     }
     await doneShells;
+    loop.disable();
     const spanS = Number(last - first) / 1e9 || Number(process.hrtime.bigint() - started) / 1e9;
     const rate = exited.size / Math.max(spanS, 1e-3);
     ctx.report({
@@ -123,6 +127,13 @@ export default async function bench(ctx: BenchContext): Promise<void> {
       target: '≥ 1000 exits/s, zero loss',
       met: lost === 0 && exited.size === expected && (ctx.smoke || rate >= 1000),
       note: `${exited.size}/${expected} captured, ${lost} overrun(s), over ${spanS.toFixed(2)} s, event rcvbuf ${client.getRxBufSize()} B`,
+    });
+    ctx.report({
+      name: 'event-loop max delay while capturing exits',
+      value: loop.max / 1e6,
+      unit: 'ms',
+      better: 'lower',
+      note: `p99 ${(loop.percentile(99) / 1e6).toFixed(2)} ms (includes the shared machine's scheduling noise)`,
     });
     if (exited.size !== expected || lost) {
       ctx.log(`exit capture incomplete: ${exited.size}/${expected}, ${lost} overrun(s)`);
