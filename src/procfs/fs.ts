@@ -290,8 +290,12 @@ export class ProcFS {
     try {
       text = this.readText(rel);
     } catch (err) {
-      if (err instanceof NotFoundError)
+      if (err instanceof NotFoundError) {
         throw new NotFoundError(file, `no sysctl ${name} (${file} does not exist)`, { cause: err });
+      }
+      if ((err as NodeJS.ErrnoException).code === 'EISDIR') {
+        throw new InvalidArgumentError(`${name} is a group of sysctls (${file} is a directory), not one value`, name);
+      }
       throw err;
     }
     return { name: parts.join('.'), path: file, raw: text.replace(/\n$/, ''), value: S.parseSysctlValue(text, file) };

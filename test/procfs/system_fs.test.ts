@@ -88,6 +88,10 @@ describe('ProcFS system readers on the fixture tree', () => {
       (e: unknown) => e instanceof NotFoundError && /no sysctl/.test(e.message),
     );
     assert.throws(() => fs.sysctl('net..core'), InvalidArgumentError);
+    assert.throws(
+      () => fs.sysctl('net.core'),
+      (e: unknown) => e instanceof InvalidArgumentError && /directory/.test(e.message),
+    );
     const vm = fs.vm();
     assert.equal(vm.swappiness, Number(readFileSync(join(root, 'sys/vm/swappiness'), 'utf8')));
     assert.ok(vm.lowmemReserveRatio && vm.lowmemReserveRatio.length > 0);

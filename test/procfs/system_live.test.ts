@@ -101,7 +101,8 @@ describe('system readers live', () => {
     const b = Buffer.allocUnsafeSlow(64 * 1024 * 1024);
     for (let i = 0; i < b.length; i += 4096) b[i] = 1;
     const after = fs.vmstat().pgfault!;
-    assert.ok(after - before >= 1000, `pgfault grew by ${after - before}`);
+    // at least one fault per 2 MiB even when transparent huge pages back the buffer
+    assert.ok(after - before >= 32, `pgfault grew by ${after - before}`);
   });
   test('pressure totals only grow', () => {
     const a = fs.pressure();

@@ -15,6 +15,7 @@ import {
   type NetDev,
   ProcFS,
   type PSIResource,
+  type PSIStats,
   type Stat,
 } from '../../procfs/index.js';
 import { type Diskstats, parseDiskstats } from '../../sysfs/index.js';
@@ -117,7 +118,7 @@ export interface SystemSnapshot {
   /** Load averages (`/proc/loadavg`). */
   load?: { load1: number; load5: number; load15: number; runnable: number; threads: number };
   /** Pressure stall information per resource: `some`/`full` avg10/avg60/avg300 (percent) and total µs. */
-  pressure?: Partial<Record<PSIResource, import('../../procfs/index.js').PSIStats>>;
+  pressure?: Partial<Record<PSIResource, PSIStats>>;
   /** File handles (`/proc/sys/fs/file-nr`). */
   fileHandles?: { allocated: number; max: bigint };
   /** Block devices that have done I/O. */
