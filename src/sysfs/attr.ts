@@ -11,7 +11,7 @@
  * recorded on the item (`errors[attribute]`), never thrown for a whole class.
  * @module
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotFoundError, ParseError, PermissionError, RaingaugeError } from '../errors.js';
 
@@ -90,13 +90,40 @@ export function sysfsError(err: unknown, path: string): RaingaugeError {
   return new SysfsAttributeError(path, name, { cause: err });
 }
 
+let shared = Buffer.allocUnsafe(16 * 1024);
+
+/**
+ * Read a file whole into a reused buffer (grown as needed, no size cap):
+ * open + read until 0 + close, without the `fstat` of `readFileSync` whose
+ * size is meaningless on sysfs (always 4096).
+ */
+export function readWhole(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    let n = 0;
+    for (;;) {
+      if (n === shared.length) {
+        const bigger = Buffer.allocUnsafe(shared.length * 2);
+        shared.copy(bigger, 0, 0, n);
+        shared = bigger;
+      }
+      const r = readSync(fd, shared, n, shared.length - n, null);
+      if (r === 0) break;
+      n += r;
+    }
+    return shared.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Read one attribute file whole. Returns its text, `undefined` when it does
  * not exist, or the typed error reading it produced.
  */
 export function readAttr(path: string): AttrValue | undefined {
   try {
-    return readFileSync(path, 'utf8');
+    return readWhole(path);
   } catch (err) {
     const e = sysfsError(err, path);
     return e instanceof NotFoundError ? undefined : e;

@@ -18,10 +18,10 @@
  * (typically well under a millisecond per item).
  * @module
  */
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InvalidArgumentError, NotFoundError, type RaingaugeError } from '../errors.js';
-import { type AttrValue, listDir, parseCpuList, readAllAttrs, readAttrs, sysfsError } from './attr.js';
+import { type AttrValue, listDir, parseCpuList, readAllAttrs, readAttrs, readWhole, sysfsError } from './attr.js';
 import {
   type BlockQueueStats,
   buildBlockQueueStats,
@@ -101,7 +101,7 @@ export class SysFS {
   readText(...parts: (string | number)[]): string {
     const p = this.path(...parts);
     try {
-      return readFileSync(p, 'utf8');
+      return readWhole(p);
     } catch (err) {
       throw sysfsError(err, p);
     }
@@ -177,7 +177,7 @@ export class SysFS {
     const p = join(this.procMountPoint, 'diskstats');
     let text: string;
     try {
-      text = readFileSync(p, 'utf8');
+      text = readWhole(p);
     } catch (err) {
       throw sysfsError(err, p);
     }
