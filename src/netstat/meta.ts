@@ -137,13 +137,13 @@ const TABLE: Record<string, Entry> = {
       '__tcp_transmit_skb() (net/ipv4/tcp_output.c)',
       'tcp_v4_send_reset() / tcp_v4_send_ack() (net/ipv4/tcp_ipv4.c) and their IPv6 twins',
     ],
-    'TCP segments sent, including retransmissions and RSTs/ACKs sent without a full socket.',
+    'TCP segments sent, excluding retransmissions (RFC 2012 tcpOutSegs): __tcp_transmit_skb() counts a segment only when it carries new sequence space (data, SYN, FIN) or none at all (a pure ACK); plus RSTs and ACKs sent without a full socket. Retransmissions are in RetransSegs.',
     ['Tcp.RetransSegs', 'Tcp.InSegs'],
   ],
   'Tcp.RetransSegs': [
     'TCP_MIB_RETRANSSEGS',
     ['__tcp_retransmit_skb() (net/ipv4/tcp_output.c)', 'tcp_rtx_synack() (net/ipv4/tcp_output.c)'],
-    'TCP segments retransmitted (data, SYN, FIN and SYN-ACK retransmissions). RetransSegs / OutSegs is the retransmission ratio.',
+    'TCP segments retransmitted (data, SYN, FIN and SYN-ACK retransmissions). Not included in OutSegs; RetransSegs / OutSegs is the usual retransmission ratio.',
     ['TcpExt.TCPSynRetrans', 'TcpExt.TCPTimeouts', 'Tcp.OutSegs'],
   ],
   'Tcp.InErrs': [
@@ -334,8 +334,8 @@ const TABLE: Record<string, Entry> = {
     'IPv4 datagrams delivered to local protocols (TCP, UDP, ICMP, …).',
   ],
   'Ip.OutRequests': [
-    'IPSTATS_MIB_OUTPKTS',
-    ['ip_output() / ip_mc_output() (net/ipv4/ip_output.c)', '__ip_local_out() paths (net/ipv4/ip_output.c)'],
+    'IPSTATS_MIB_OUTREQUESTS',
+    ['__ip_local_out() (net/ipv4/ip_output.c)'],
     'IPv4 datagrams that local protocols handed to IP for sending (forwarded datagrams are not included).',
   ],
   'IpExt.InOctets': [
@@ -346,7 +346,7 @@ const TABLE: Record<string, Entry> = {
   ],
   'IpExt.OutOctets': [
     'IPSTATS_MIB_OUTOCTETS',
-    ['ip_output() / ip_mc_output() (net/ipv4/ip_output.c)'],
+    ['IP_UPD_PO_STATS(…, IPSTATS_MIB_OUT, …) on the output path (net/ipv4/ip_output.c)'],
     'Bytes of IPv4 datagrams sent (IP header included). Can exceed 2^53 on a long-running host: then a bigint.',
     ['IpExt.InOctets', 'Ip6.OutOctets'],
   ],
@@ -358,7 +358,7 @@ const TABLE: Record<string, Entry> = {
   ],
   'Ip6.OutOctets': [
     'IPSTATS_MIB_OUTOCTETS',
-    ['ip6_output() / ip6_finish_output2() (net/ipv6/ip6_output.c)'],
+    ['IP6_UPD_PO_STATS(…, IPSTATS_MIB_OUT, …) on the output path (net/ipv6/ip6_output.c)'],
     'Bytes of IPv6 packets sent (IPv6 header included). Can exceed 2^53: then a bigint.',
     ['Ip6.InOctets', 'IpExt.OutOctets'],
   ],

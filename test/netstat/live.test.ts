@@ -58,6 +58,31 @@ describe('live in a private network namespace', () => {
     assert.equal(o.estabResets, 2, 'an RST closes both ends straight from ESTABLISHED');
   });
 
+  test('UDP and ICMP: NoPorts, port unreachables, InDatagrams on read, RcvbufErrors', async (t) => {
+    if (needNetns(t)) return;
+    const N = 3;
+    const R = 5;
+    const r = await runInNetns(script('udp.ts'), [String(N), String(R)], 30_000);
+    assert.equal(r.code, 0, r.stderr);
+    const o = lastJson(r.stdout);
+    assert.equal(o.icmpMsgBefore, null, 'a fresh namespace has no IcmpMsg section yet');
+    assert.equal(o.closedPort.Udp.NoPorts, N);
+    assert.equal(o.closedPort.Udp.OutDatagrams, N);
+    assert.equal(o.closedPort.Icmp.OutMsgs, N, 'one port unreachable sent per datagram');
+    assert.equal(o.closedPort.Icmp.InMsgs, N, 'and received back over loopback');
+    assert.deepEqual(o.closedPort.IcmpMsg, { InType3: N, OutType3: N }, 'new section counted from zero');
+    assert.equal(o.got, R);
+    assert.equal(o.reader.Udp.InDatagrams, R, 'counted when read');
+    assert.equal(o.reader.Udp.NoPorts, 0);
+    assert.equal(o.stuck.Udp.OutDatagrams, 200);
+    assert.equal(o.stuck.Udp.InDatagrams, 0, 'nothing read');
+    assert.ok(
+      o.stuck.Udp.RcvbufErrors > 0 && o.stuck.Udp.RcvbufErrors < 200,
+      `RcvbufErrors ${o.stuck.Udp.RcvbufErrors}`,
+    );
+    assert.equal(o.stuck.Udp.InErrors, o.stuck.Udp.RcvbufErrors, 'each buffer drop is also an InErrors');
+  });
+
   test('raingauge overflows names the full listener, its process and the fix', async (t) => {
     if (needNetns(t)) return;
     const r = await runInNetns(script('overflows-cli.ts'), [], 60_000);
