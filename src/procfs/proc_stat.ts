@@ -200,29 +200,42 @@ export function parseProcStat(text: string, file = '/proc/<pid>/stat'): ProcStat
   let rest = text.slice(close + 1);
   if (rest.endsWith('\n')) rest = rest.slice(0, -1);
   if (rest.charCodeAt(0) !== 32) procFail(statWhere(file, text), 'expected a space after the command name');
-  const f = rest.slice(1).split(' ');
-  const state = f[0]!;
-  if (state.length !== 1) procFail(statWhere(file, text), `state: expected one letter, got ${JSON.stringify(state)}`);
-  if (f.length - 1 < REQUIRED)
-    procFail(statWhere(file, text), `only ${f.length + 2} fields, expected at least ${REQUIRED + 3}`);
-  const n = Math.min(f.length - 1, LAYOUT.length);
-  const v: (number | bigint)[] = new Array(n);
-  for (let i = 0; i < n; i++) {
+  // fields after the state letter, parsed in place (no split): position-based for speed
+  if (rest.length < 3 || rest.charCodeAt(2) !== 32 || rest.charCodeAt(1) === 32) {
+    procFail(statWhere(file, text), 'state: expected one letter followed by the numeric fields');
+  }
+  const state = rest.charAt(1);
+  const v: (number | bigint)[] = [];
+  let extra: string[] | undefined;
+  let p = 3;
+  const len = rest.length;
+  while (p <= len) {
+    let e = rest.indexOf(' ', p);
+    if (e < 0) e = len;
+    const i = v.length;
+    if (i >= LAYOUT.length) {
+      extra = rest.slice(p).split(' ');
+      break;
+    }
     const kind = LAYOUT[i]![1];
-    const x = f[i + 1]!;
-    const d = decimal(x, kind !== 'b');
+    const d = decimalAt(rest, p, e, kind !== 'b');
     if (d === undefined) {
       const name = LAYOUT[i]![0];
-      v[i] =
+      const x = rest.slice(p, e);
+      v.push(
         kind === 'b'
           ? pU64(x, statWhere(file, text), name)
           : kind === 'u'
             ? pUint(x, statWhere(file, text), name)
-            : pInt(x, statWhere(file, text), name);
-    } else if (kind === 'b') v[i] = typeof d === 'bigint' ? d : BigInt(d);
-    else if (kind === 'u' && d < 0) v[i] = pUint(x, statWhere(file, text), LAYOUT[i]![0]);
-    else v[i] = d;
+            : pInt(x, statWhere(file, text), name),
+      );
+    } else if (kind === 'b') v.push(typeof d === 'bigint' ? d : BigInt(d));
+    else if (kind === 'u' && d < 0) v.push(pUint(rest.slice(p, e), statWhere(file, text), LAYOUT[i]![0]));
+    else v.push(d);
+    p = e + 1;
   }
+  const n = v.length;
+  if (n < REQUIRED) procFail(statWhere(file, text), `only ${n + 3} fields, expected at least ${REQUIRED + 3}`);
   const out: ProcStat = {
     pid,
     comm,
@@ -264,12 +277,33 @@ export function parseProcStat(text: string, file = '/proc/<pid>/stat'): ProcStat
   };
   const w = out as unknown as Record<string, unknown>;
   for (let i = REQUIRED; i < n; i++) w[LAYOUT[i]![0]] = v[i];
-  if (f.length - 1 > LAYOUT.length) out.extra = f.slice(LAYOUT.length + 1);
+  if (extra) out.extra = extra;
   return out;
 }
 
 function statWhere(file: string, text: string): ProcWhere {
   return { file, line: 1, text: text.length > 200 ? `${text.slice(0, 200)}…` : text };
+}
+
+/** {@link decimal} on `s[from, to)` without slicing when it is short. */
+function decimalAt(s: string, from: number, to: number, signed: boolean): number | bigint | undefined {
+  const len = to - from;
+  if (len <= 0) return undefined;
+  if (len > 15) return decimal(s.slice(from, to), signed);
+  let i = from;
+  let neg = false;
+  if (s.charCodeAt(i) === 45) {
+    if (!signed || len === 1) return undefined;
+    neg = true;
+    i++;
+  }
+  let n = 0;
+  for (; i < to; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return neg ? -n : n;
 }
 
 /**

@@ -6,7 +6,7 @@
  * Seed (Go procfs): `Proc.NewStatus() ProcStatus`, `TotalCtxtSwitches()`.
  * @module
  */
-import { type ProcWhere, pHex, pInt, pKB, pOct, procFail, procLines, pUint, safeKey } from './proc_util.js';
+import { type ProcWhere, pHex, pInt, pKB, pOct, procFail, pUint, safeKey } from './proc_util.js';
 
 /** Linux capability names by bit number (include/uapi/linux/capability.h), 0 … 40. */
 export const CAPABILITY_NAMES: readonly string[] = [
@@ -465,20 +465,59 @@ function ids(v: string, where: ProcWhere, what: string): IdQuad {
 }
 
 /**
+ * The number in `text[from, to)` written as `\t<digits>` (or, with `kb`,
+ * `\t<spaces><digits> kB`); -1 when the text has any other shape (the caller
+ * then takes the slow path, which reports the error).
+ */
+function digitsAt(text: string, from: number, to: number, kb: boolean): number {
+  let i = from;
+  if (text.charCodeAt(i) === 9) i++;
+  if (kb) while (text.charCodeAt(i) === 32) i++;
+  const end = kb ? to - 3 : to;
+  if (i >= end || end - i > 15) return -1;
+  if (kb && (text.charCodeAt(end) !== 32 || text.charCodeAt(end + 1) !== 107 || text.charCodeAt(end + 2) !== 66)) {
+    return -1;
+  }
+  let n = 0;
+  for (; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
  * Parse `/proc/<pid>/status`.
  * @throws {ParseError} on a line without `:`, a malformed known value, or
  * when a required key (Name, State, Tgid, Pid, PPid, Uid, Gid) is missing.
  */
 export function parseProcStatus(text: string, file = '/proc/<pid>/status'): ProcStatus {
   const out = { name: undefined, state: undefined, unknown: {} } as unknown as ProcStatus;
-  const ls = procLines(text);
-  for (let i = 0; i < ls.length; i++) {
-    const line = ls[i]!;
-    const c = line.indexOf(':');
+  const len = text.length;
+  let pos = 0;
+  for (let i = 0; pos < len; i++) {
+    let eol = text.indexOf('\n', pos);
+    if (eol < 0) eol = len;
+    const start = pos;
+    pos = eol + 1;
+    const c = text.indexOf(':', start);
+    if (c > start && c < eol) {
+      // fast path: "Key:\t<digits>" or "Key:\t<spaces><digits> kB" without allocating the line
+      const known = KEYS[text.slice(start, c)];
+      if (known !== undefined && (known[1] === 'u' || known[1] === 'kb')) {
+        const n = digitsAt(text, c + 1, eol, known[1] === 'kb');
+        if (n >= 0) {
+          store(out, known[2], known[1] === 'kb' ? n * 1024 : n);
+          continue;
+        }
+      }
+    }
+    const line = text.slice(start, eol);
     const where: ProcWhere = { file, line: i + 1, text: line };
-    if (c <= 0) procFail(where, 'expected "Key:\\tvalue"');
-    const key = line.slice(0, c);
-    let v = line.slice(c + 1);
+    if (c <= start || c >= eol) procFail(where, 'expected "Key:\\tvalue"');
+    const key = line.slice(0, c - start);
+    let v = line.slice(c - start + 1);
     if (v.startsWith('\t')) v = v.slice(1);
     if (key === 'Name') {
       out.name = unescapeName(v);

@@ -13,7 +13,6 @@
  * @module
  */
 import { closeSync, existsSync, openSync, readlinkSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { ProcessGoneError, RaingaugeError } from '../errors.js';
 import { type Cgroup, parseProcCgroups } from './cgroup.js';
 import type { ProcFS } from './fs.js';
@@ -148,12 +147,15 @@ export class ProcessScanner {
   private readonly keepOpen: boolean;
   private readonly maxOpenFds: number;
   private buf = Buffer.allocUnsafe(64 * 1024);
+  /** The mount point with a trailing slash. */
+  private readonly base: string;
   /** `pid` → (file → fd) of kept-open descriptors. */
   private open = new Map<number, Map<string, number>>();
   private openCount = 0;
 
   constructor(fs: ProcFS, options: ProcessesOptions = {}) {
     this.fs = fs;
+    this.base = fs.mountPoint.endsWith('/') ? fs.mountPoint : `${fs.mountPoint}/`;
     const fields = options.fields ?? ['stat'];
     for (const f of fields) {
       if (!PROCESS_FIELDS.includes(f)) {
@@ -168,7 +170,7 @@ export class ProcessScanner {
 
   /** Read a whole file into the shared buffer; returns its text. Throws Gone when the process exited. */
   private readFile(pid: number, file: string): string {
-    const path = join(this.fs.mountPoint, String(pid), file);
+    const path = `${this.base}${pid}/${file}`;
     let fd = this.keepOpen ? this.open.get(pid)?.get(file) : undefined;
     const kept = fd !== undefined;
     try {
@@ -180,9 +182,13 @@ export class ProcessScanner {
           this.buf.copy(bigger, 0, 0, n);
           this.buf = bigger;
         }
-        const r = readSync(fd, this.buf, n, this.buf.length - n, kept || this.keepOpen ? n : null);
-        if (r === 0) break;
+        const want = this.buf.length - n;
+        const r = readSync(fd, this.buf, n, want, kept || this.keepOpen ? n : null);
         n += r;
+        // Every file a scan reads is a single-record seq_file (stat, status, io, limits…) or has its own
+        // read (cmdline, environ): the kernel fills the whole request unless the file ends, so a short
+        // read is the end of the file and saves the read() that would return 0.
+        if (r < want) break;
       }
       const text = this.buf.toString('utf8', 0, n);
       if (!kept) {
@@ -212,8 +218,8 @@ export class ProcessScanner {
   private fileError(err: unknown, pid: number, path: string): never {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ESRCH') throw new Gone();
-    if (code === 'ENOENT' && !existsSync(join(this.fs.mountPoint, String(pid)))) throw new Gone();
-    mapProcError(err, pid, join(this.fs.mountPoint, String(pid)), path);
+    if (code === 'ENOENT' && !existsSync(`${this.base}${pid}`)) throw new Gone();
+    mapProcError(err, pid, `${this.base}${pid}`, path);
   }
 
   private forget(pid: number): void {
@@ -230,7 +236,7 @@ export class ProcessScanner {
 
   private readField(pid: number, f: ProcessField): unknown {
     if (f === 'fdCount') {
-      const p = join(this.fs.mountPoint, String(pid), 'fd');
+      const p = `${this.base}${pid}/fd`;
       try {
         return statSync(p).size;
       } catch (err) {
@@ -238,7 +244,7 @@ export class ProcessScanner {
       }
     }
     if (f === 'exe' || f === 'cwd') {
-      const p = join(this.fs.mountPoint, String(pid), f);
+      const p = `${this.base}${pid}/${f}`;
       try {
         return readlinkSync(p);
       } catch (err) {
@@ -247,7 +253,7 @@ export class ProcessScanner {
     }
     const file = FILE[f];
     const text = this.readFile(pid, file);
-    return PARSE[f](text, join(this.fs.mountPoint, String(pid), file));
+    return PARSE[f](text, `${this.base}${pid}/${file}`);
   }
 
   /** Snapshot one process; undefined when it exited. */
