@@ -11,10 +11,10 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, NotFoundError, ParseError, PermissionError } from '../errors.js';
-import * as S from './system_api.js';
 import { type NetDev, parseNetDev } from './net_dev.js';
 import { allProcsOf, listPids, type Proc, type Procs, procOf, selfOf } from './proc.js';
 import { type ProcessesOptions, ProcessScanner, type ProcessSnapshot, scanProcesses } from './scan.js';
+import * as S from './system_api.js';
 
 /** Map a filesystem error on `path` to raingauge's typed errors (others are rethrown). */
 export function mapFsError(err: unknown, path: string): never {
