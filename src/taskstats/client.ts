@@ -8,6 +8,7 @@
  * consumer of events never delays a query.
  * @module
  */
+import { readFileSync, readlinkSync } from 'node:fs';
 import { InvalidArgumentError, PermissionError, ProcessGoneError } from '../errors.js';
 import { NETLINK_GENERIC } from '../netlink/constants.js';
 import { NetlinkError, NetlinkOverrunError, NetlinkSocketStateError } from '../netlink/errors.js';
@@ -412,15 +413,52 @@ export class TaskstatsClient {
     try {
       await sock.request(this.familyId, 0, payload, what);
     } catch (e) {
-      if (e instanceof NetlinkError && (e.errnoName === 'EINVAL' || e.errnoName === 'ERANGE')) {
+      if (e instanceof NetlinkError && e.errnoName === 'ERANGE') {
         throw new InvalidArgumentError(
-          `${what} was refused (${e.errnoName}): the mask must name CPUs within /sys/devices/system/cpu/possible (${safePossible()})`,
+          `${what} was refused (ERANGE): the mask names CPUs beyond /sys/devices/system/cpu/possible (${safePossible()})`,
+          mask,
+        );
+      }
+      if (e instanceof NetlinkError && e.errnoName === 'EINVAL') {
+        throw new InvalidArgumentError(
+          `${what} was refused (EINVAL): either the mask is not a valid cpulist within ${safePossible()}, or this process is not in the initial user and pid namespaces (the kernel accepts exit-event listeners only there)`,
           mask,
         );
       }
       throw mapError(e, what, 0);
     }
   }
+}
+
+/**
+ * Why exit events may not reach this process, or undefined when it runs in
+ * the initial network, pid and user namespaces. The kernel delivers exit
+ * events only to sockets of the initial network namespace (registration
+ * elsewhere is acknowledged but nothing arrives) and refuses listeners from
+ * other pid/user namespaces. Compares /proc/self/ns/* with the namespaces of
+ * kthreadd (pid 2 of the initial pid namespace; kernel threads always live in
+ * the initial namespaces). Undefined as well when that cannot be read.
+ */
+export function taskstatsNamespaceProblem(procRoot = '/proc'): string | undefined {
+  let comm: string;
+  try {
+    comm = readFileSync(`${procRoot}/2/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+  if (comm !== 'kthreadd') {
+    return 'this process is not in the initial pid namespace (pid 2 is not kthreadd): taskstats exit events are delivered only to listeners in the initial network, pid and user namespaces';
+  }
+  const differ: string[] = [];
+  for (const ns of ['net', 'pid', 'user']) {
+    try {
+      if (readlinkSync(`${procRoot}/self/ns/${ns}`) !== readlinkSync(`${procRoot}/2/ns/${ns}`)) differ.push(ns);
+    } catch {
+      return undefined;
+    }
+  }
+  if (differ.length === 0) return undefined;
+  return `this process is not in the initial ${differ.join('/')} namespace: taskstats exit events are delivered only to listeners in the initial network, pid and user namespaces`;
 }
 
 function safePossible(): string {

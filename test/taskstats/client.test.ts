@@ -20,8 +20,9 @@ import {
   type TaskstatsEntry,
   type TaskstatsExitEvent,
   type TaskstatsExitRecord,
+  taskstatsNamespaceProblem,
 } from '../../src/taskstats/index.ts';
-import { needRoot, runCapture } from '../helpers/env.ts';
+import { needNetns, needRoot, runCapture, runInNetns } from '../helpers/env.ts';
 
 function schedstat(pid: number, tid = pid) {
   const s = parseProcPidSchedstat(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8'));
@@ -389,4 +390,15 @@ test('close() while exits() is waiting ends the iteration cleanly', async (t) =>
   assert.ok(Date.now() - t0 < 2000, 'close does not hang');
   assert.equal(c.registeredCpumask, undefined, 'deregistered before closing');
   await assert.rejects(c.pidStats(process.pid), /closed/);
+});
+
+test('namespace check: none here, the network namespace is named inside a netns', async (t) => {
+  if (needNetns(t)) return;
+  assert.equal(taskstatsNamespaceProblem(), undefined, 'the tests run in the initial namespaces');
+  const r = await runInNetns(fileURLToPath(new URL('./netns-child.ts', import.meta.url)));
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.match(out.problem, /not in the initial net namespace/);
+  assert.equal(out.register, 'acknowledged', 'the kernel acknowledges, but will deliver nothing there');
+  assert.equal(out.query, true, 'queries work in any network namespace');
 });

@@ -16,6 +16,7 @@ import {
   procDelayStats,
   taskstatsDelays,
   taskstatsJsonReplacer,
+  taskstatsNamespaceProblem,
   validateCpuList,
 } from '../../src/taskstats/index.ts';
 
@@ -160,4 +161,11 @@ test('validateCpuList', () => {
   for (const bad of ['', '0-', 'a', '1,,2', '3-1', '0-1 2']) {
     assert.throws(() => validateCpuList(bad), InvalidArgumentError, bad);
   }
+});
+
+test('taskstatsNamespaceProblem on fixture trees: initial, own netns, container pid namespace, unreadable', () => {
+  assert.equal(taskstatsNamespaceProblem(`${dir}ns-initial`), undefined);
+  assert.match(taskstatsNamespaceProblem(`${dir}ns-netns`) ?? '', /not in the initial net namespace/);
+  assert.match(taskstatsNamespaceProblem(`${dir}ns-container`) ?? '', /pid 2 is not kthreadd/);
+  assert.equal(taskstatsNamespaceProblem(`${dir}no-such-tree`), undefined);
 });

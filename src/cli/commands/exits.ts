@@ -12,6 +12,7 @@ import {
   type TaskstatsRecord,
   taskstatsDelays,
   taskstatsJsonReplacer,
+  taskstatsNamespaceProblem,
 } from '../../taskstats/index.js';
 import { parsePositive, stopSignal, UsageError } from '../util.js';
 import { fmtBytes } from './taskstats.js';
@@ -92,6 +93,8 @@ export function register(program: Command): void {
       if (opts.cpumask !== undefined && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(opts.cpumask)) {
         throw new UsageError(`--cpumask must be a cpulist such as 0-3,5, got ${JSON.stringify(opts.cpumask)}`);
       }
+      const nsProblem = taskstatsNamespaceProblem();
+      if (nsProblem) process.stderr.write(`raingauge: warning: ${nsProblem}\n`);
       const stop = stopSignal(duration);
       const client = await TaskstatsClient.open(rcvbuf === undefined ? {} : { eventRcvbufBytes: rcvbuf });
       let exits = 0;
