@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -9,11 +10,12 @@ import {
   NetCounterReader,
   netCounterDir,
   netCounters,
+  netnsInode,
   parseNetstatFile,
   parseSnmp6File,
   parseSnmpFile,
 } from '../../src/netstat/index.ts';
-import { repoRoot } from '../helpers/env.ts';
+import { needNetns, repoRoot } from '../helpers/env.ts';
 
 const fx = join(repoRoot, 'test/fixtures/netstat');
 
@@ -115,5 +117,37 @@ describe('live: this machine', () => {
     const b = netCounters();
     assert.deepEqual(Object.keys(a), Object.keys(b));
     assert.equal(a.Tcp!.RtoMax, b.Tcp!.RtoMax);
+  });
+});
+
+describe('live: another process in another network namespace', () => {
+  test('{ pid } reads that namespace (a fresh one: zero TCP activity), not ours', async (t) => {
+    if (needNetns(t)) return;
+    const child = spawn('unshare', ['--net', 'sleep', '30'], { stdio: 'ignore' });
+    try {
+      const pid = child.pid!;
+      const ours = netnsInode();
+      let theirs = ours;
+      for (let i = 0; i < 100 && theirs === ours; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        theirs = netnsInode({ pid });
+      }
+      assert.notEqual(theirs, ours, 'the child moved to its own namespace');
+      const c = netCounters({ pid });
+      assert.equal(c.Tcp!.ActiveOpens, 0);
+      assert.equal(c.Tcp!.PassiveOpens, 0);
+      assert.equal(c.Ip!.InReceives, 0, 'its loopback is down: nothing received');
+      const mine = netCounters();
+      assert.ok(Number(mine.Tcp!.ActiveOpens) > 0 || Number(mine.Ip!.InReceives) > 0, 'ours has seen traffic');
+      // a kept-open reader stays bound to that namespace even after the process is gone
+      const r = new NetCounterReader({ pid });
+      child.kill('SIGKILL');
+      await new Promise((res) => child.once('exit', res));
+      assert.equal(r.read().Tcp!.ActiveOpens, 0);
+      r.close();
+      assert.throws(() => netCounters({ pid }), NotFoundError, 'a gone process is NotFound');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -13,6 +13,7 @@ import {
   counterMatcher,
   deltaValues,
   describeCounter,
+  describedCounters,
   filterCounters,
   flattenCounters,
   loadNetstatHistory,
@@ -194,7 +195,6 @@ async function run(patterns: string[], o: NetstatOptions): Promise<void> {
     const hits = resolveCounterName(o.explain, known);
     if (hits.length === 0) {
       // not printed by this kernel, maybe still described (e.g. counters of older kernels)
-      const { describedCounters } = await import('../../netstat/meta.js');
       hits.push(...resolveCounterName(o.explain, describedCounters()));
     }
     if (hits.length === 0) {
