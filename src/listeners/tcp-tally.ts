@@ -11,17 +11,25 @@
  * @module
  */
 import { DecodeError } from '../errors.js';
+import { INET_DIAG_MSG, INET_DIAG_SKV6ONLY } from '../sockdiag/constants.js';
 import { ipv4Key, ipv6Key, isIPv4Mapped, isZeroAddress, type TcpListenerAddress } from './address.js';
 import type { ListenerStats } from './types.js';
 
-/** Byte offsets in `struct inet_diag_msg` (72 bytes). */
-const MSG = { family: 0, state: 1, sport: 4, src: 8, rqueue: 56, wqueue: 60, inode: 68, size: 72 } as const;
+/** Byte offsets in `struct inet_diag_msg` (72 bytes), copied to a local for the hot loop. */
+const MSG = {
+  family: INET_DIAG_MSG.family,
+  state: INET_DIAG_MSG.state,
+  sport: INET_DIAG_MSG.sport,
+  src: INET_DIAG_MSG.src,
+  rqueue: INET_DIAG_MSG.rqueue,
+  wqueue: INET_DIAG_MSG.wqueue,
+  inode: INET_DIAG_MSG.inode,
+  size: INET_DIAG_MSG.size,
+} as const;
 const AF_INET = 2;
 const AF_INET6 = 10;
 const TCP_ESTABLISHED = 1;
 const TCP_LISTEN = 10;
-/** `INET_DIAG_SKV6ONLY` reply attribute: u8, the IPV6_V6ONLY flag of a v6 LISTEN/CLOSE socket. */
-const INET_DIAG_SKV6ONLY = 11;
 
 /** One listener key (all the LISTEN sockets with that address and port). */
 export interface TcpListenerEntry {

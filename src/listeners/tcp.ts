@@ -18,7 +18,8 @@
  */
 import { constants } from 'node:os';
 import { InvalidArgumentError, NotSupportedError } from '../errors.js';
-import { NetlinkError, type NetlinkSocket } from '../netlink/index.js';
+import { NetlinkError, type NetlinkSocket, NLM_F_REQUEST } from '../netlink/index.js';
+import { encodeTcpDiagLegacyRequest, TCPDIAG_GETSOCK } from '../sockdiag/index.js';
 import { parseTcpListenerAddress, type TcpListenerAddress } from './address.js';
 import { sourcePortFilterBytecode } from './bytecode.js';
 import { findSocketOwners, findSocketOwnersSync, type SocketOwnerScan } from './owners.js';
@@ -26,11 +27,7 @@ import { sharedListenerAsyncSocket, sharedListenerSyncSocket } from './sockets.j
 import { type TcpListenerMatch, TcpListenerTally } from './tcp-tally.js';
 import type { ListenerStats, ListenerStatsOptions } from './types.js';
 
-/** `TCPDIAG_GETSOCK`: the legacy inet_diag request that takes family 0 = both families. */
 const { errno } = constants;
-const TCPDIAG_GETSOCK = 18;
-const NLM_F_REQUEST = 0x1;
-const INET_DIAG_REQ_BYTECODE = 1;
 const TCPF_ESTABLISHED = 1 << 1;
 const TCPF_LISTEN = 1 << 10;
 
@@ -44,20 +41,11 @@ export interface TcpListenerStatsOptions extends ListenerStatsOptions {
 }
 
 /**
- * Encode a `TCPDIAG_GETSOCK` request body: `struct inet_diag_req`
- * (`family u8, src_len u8, dst_len u8, ext u8, id inet_diag_sockid (48), states u32, dbs u32` = 60 bytes)
- * with family 0 (IPv4 and IPv6 in one walk), followed by an optional `INET_DIAG_REQ_BYTECODE` attribute.
+ * A `TCPDIAG_GETSOCK` request body (`struct inet_diag_req`, family 0: IPv4 and
+ * IPv6 in one kernel walk) with an optional precompiled bytecode filter.
  */
 function legacyRequest(states: number, bytecode?: Buffer): Buffer {
-  const bcLen = bytecode ? 4 + bytecode.length : 0;
-  const b = Buffer.alloc(60 + bcLen);
-  b.writeUInt32LE(states >>> 0, 52);
-  if (bytecode) {
-    b.writeUInt16LE(4 + bytecode.length, 60);
-    b.writeUInt16LE(INET_DIAG_REQ_BYTECODE, 62);
-    bytecode.copy(b, 64);
-  }
-  return b;
+  return encodeTcpDiagLegacyRequest({ states, filter: bytecode });
 }
 
 const LISTEN_REQUEST = legacyRequest(TCPF_LISTEN);

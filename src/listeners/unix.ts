@@ -11,7 +11,8 @@ import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, NotSupportedError } from '../errors.js';
-import { NetlinkError, type NetlinkSocket } from '../netlink/index.js';
+import { NetlinkError, type NetlinkSocket, NLM_F_REQUEST } from '../netlink/index.js';
+import { encodeUnixDiagRequest, SOCK_DIAG_BY_FAMILY } from '../sockdiag/index.js';
 import { findSocketOwners, findSocketOwnersSync, type SocketOwnerScan } from './owners.js';
 import { sharedListenerAsyncSocket, sharedListenerSyncSocket } from './sockets.js';
 import type { ListenerStats, ListenerStatsOptions } from './types.js';
@@ -24,12 +25,6 @@ import {
 } from './unix-tally.js';
 
 const { errno } = constants;
-const SOCK_DIAG_BY_FAMILY = 20;
-const NLM_F_REQUEST = 0x1;
-const AF_UNIX = 1;
-const UDIAG_SHOW_NAME = 0x1;
-const UDIAG_SHOW_VFS = 0x2;
-const UDIAG_SHOW_RQLEN = 0x10;
 const TCPF_ESTABLISHED = 1 << 1;
 const TCPF_LISTEN = 1 << 10;
 /** `sun_path` is 108 bytes; an abstract name uses all but the leading NUL. */
@@ -104,13 +99,9 @@ function parsePaths(paths: string | readonly string[] | undefined | null): UnixL
   return list.map(unixListenerQuery);
 }
 
-/** `struct unix_diag_req` (24 bytes): family, protocol, pad, states, ino, show, cookie. */
+/** A unix_diag dump request for `states` asking for the name, the socket file and the queue lengths. */
 function unixRequest(states: number): Buffer {
-  const b = Buffer.alloc(24);
-  b[0] = AF_UNIX;
-  b.writeUInt32LE(states >>> 0, 4);
-  b.writeUInt32LE(UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_RQLEN, 12);
-  return b;
+  return encodeUnixDiagRequest({ states, show: ['name', 'vfs', 'rqlen'] });
 }
 
 const REQ_ALL = unixRequest(TCPF_LISTEN | TCPF_ESTABLISHED);
