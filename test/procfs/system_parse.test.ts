@@ -691,3 +691,24 @@ describe('zoneinfo, vm, softirqs, interrupts, sysctl values', () => {
     parseFails(() => parseFscacheinfo('hello\n'), '/proc/fs/fscache/stats', 1);
   });
 });
+
+describe('deliberately broken fixture files (test/fixtures/procfs/broken/)', () => {
+  const cases: [string, (t: string) => unknown, string, number | undefined][] = [
+    ['meminfo-truncated', parseMeminfo, '/proc/meminfo', 11],
+    ['stat-no-btime', parseStat, '/proc/stat', undefined],
+    ['net_dev-missing-column', parseNetDev, '/proc/net/dev', 4],
+    ['loadavg-garbage', parseLoadAvg, '/proc/loadavg', 1],
+    ['zoneinfo-before-node', parseZoneinfo, '/proc/zoneinfo', 1],
+    ['mdstat-no-status', parseMDStat, '/proc/mdstat', 3],
+    ['net_tcp-short-row', parseNetTCP, '/proc/net/tcp', 2],
+    ['sockstat-odd-pairs', parseNetSockstat, '/proc/net/sockstat', 2],
+    ['uptime-empty', parseUptime, '/proc/uptime', 1],
+    ['interrupts-no-header', parseInterrupts, '/proc/interrupts', 1],
+  ];
+  for (const [name, parse, file, line] of cases) {
+    test(name, () => {
+      const text = readFileSync(new URL(`broken/${name}`, FIX), 'utf8');
+      parseFails(() => parse(text), file, line);
+    });
+  }
+});
