@@ -56,8 +56,8 @@ const bench: Bench = async (ctx) => {
     better: 'lower',
     peer: { name: 'readFileSync ×3 + naive parse', value: median(peer) },
     target: '≤ 0.3 ms',
-    met: median(ours) <= 0.3,
-    note,
+    met: ctx.smoke ? undefined : median(ours) <= 0.3,
+    note: ctx.smoke ? `${note} (smoke: too few reads to judge the target)` : note,
   });
   ctx.report({
     name: 'all counters, kept-open reader (p99)',
@@ -99,7 +99,7 @@ const bench: Bench = async (ctx) => {
       better: 'lower',
       peer: { name: 'spawn nstat -asz', value: median(spawned) },
       target: '≤ 0.3 ms',
-      met: median(ours) <= 0.3,
+      met: ctx.smoke ? undefined : median(ours) <= 0.3,
       note: `nstat p99 ${p99(spawned).toFixed(2)} ms`,
     });
   } finally {
