@@ -402,3 +402,23 @@ test('namespace check: none here, the network namespace is named inside a netns'
   assert.equal(out.register, 'acknowledged', 'the kernel acknowledges, but will deliver nothing there');
   assert.equal(out.query, true, 'queries work in any network namespace');
 });
+
+test('waiting for exit events never blocks the event loop', async (t) => {
+  if (needRoot(t)) return;
+  await withClient(async (c) => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 1000);
+    let events = 0;
+    const t0 = Date.now();
+    try {
+      for await (const _ of c.exits({ signal: ac.signal })) events++;
+    } finally {
+      clearInterval(timer);
+    }
+    const elapsed = Date.now() - t0;
+    assert.ok(elapsed < 2000, `stopped ${elapsed} ms after start`);
+    assert.ok(ticks >= 30, `a 10 ms timer fired ${ticks} times in ${elapsed} ms while waiting (${events} events)`);
+  });
+});
