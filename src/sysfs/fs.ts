@@ -14,8 +14,11 @@
  * - A class directory that cannot be listed throws the typed error
  *   ({@link PermissionError} …).
  *
- * The readers are synchronous: each reads a few dozen small files
- * (typically well under a millisecond per item).
+ * The readers are synchronous: each item (an interface, a CPU, a chip)
+ * costs a few dozen small file reads, well under a millisecond to a few
+ * milliseconds. Collection readers have an `…Async` twin that reads one item
+ * per event-loop turn, so a host with hundreds of interfaces never blocks the
+ * loop for the whole class.
  * @module
  */
 import { readlinkSync } from 'node:fs';
@@ -80,6 +83,16 @@ function itemError(err: unknown, path: string): Record<string, RaingaugeError> {
   return { '.': e };
 }
 
+/** Map `names` through `fn`, one item per event-loop turn (setImmediate between items). */
+async function sliced<T, R>(names: T[], fn: (name: T) => R): Promise<R[]> {
+  const out: R[] = [];
+  for (const n of names) {
+    out.push(fn(n));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return out;
+}
+
 /** A sysfs mount point (plus the procfs mount point used for `/proc/diskstats`). */
 export class SysFS {
   /** The sysfs mount point, e.g. `/sys` or a fixture directory. */
@@ -127,9 +140,16 @@ export class SysFS {
    * does not exist.
    */
   netClass(): NetClass {
-    const out: NetClass = new Map();
-    for (const name of this.netClassDevices()) out.set(name, this.readNetIface(name));
-    return out;
+    return new Map(this.netClassDevices().map((name) => [name, this.readNetIface(name)]));
+  }
+
+  /**
+   * {@link SysFS.netClass}, yielding to the event loop between interfaces
+   * (for hosts with hundreds of veths, where the whole class takes tens of ms).
+   */
+  async netClassAsync(): Promise<NetClass> {
+    const items = await sliced(this.netClassDevices(), (name) => this.readNetIface(name));
+    return new Map(items.map((i) => [i.name, i]));
   }
 
   /**
@@ -263,17 +283,24 @@ export class SysFS {
 
   /** Topology of every CPU that has a `topology` directory, ascending by CPU. */
   cpuTopologies(): CPUTopology[] {
-    const out: CPUTopology[] = [];
-    for (const cpu of this.cpus()) {
-      const dir = this.path('devices/system/cpu', `cpu${cpu}`, 'topology');
-      try {
-        if (listDir(dir) === undefined) continue;
-        out.push(buildCPUTopology(cpu, readAttrs(dir, CPU_TOPOLOGY_ATTRIBUTES), dir));
-      } catch (err) {
-        out.push({ cpu, errors: itemError(err, dir) });
-      }
+    return this.cpus()
+      .map((cpu) => this.readTopology(cpu))
+      .filter((t) => t !== undefined);
+  }
+
+  /** {@link SysFS.cpuTopologies}, yielding to the event loop between CPUs. */
+  async cpuTopologiesAsync(): Promise<CPUTopology[]> {
+    return (await sliced(this.cpus(), (cpu) => this.readTopology(cpu))).filter((t) => t !== undefined);
+  }
+
+  private readTopology(cpu: number): CPUTopology | undefined {
+    const dir = this.path('devices/system/cpu', `cpu${cpu}`, 'topology');
+    try {
+      if (listDir(dir) === undefined) return undefined;
+      return buildCPUTopology(cpu, readAttrs(dir, CPU_TOPOLOGY_ATTRIBUTES), dir);
+    } catch (err) {
+      return { cpu, errors: itemError(err, dir) };
     }
-    return out;
   }
 
   /**
@@ -282,66 +309,97 @@ export class SysFS {
    * cpufreq (most VMs).
    */
   systemCpufreq(): SystemCPUCpufreqStats[] {
-    const out: SystemCPUCpufreqStats[] = [];
-    for (const cpu of this.cpus()) {
-      const dir = this.path('devices/system/cpu', `cpu${cpu}`, 'cpufreq');
-      try {
-        if (listDir(dir) === undefined) continue;
-        out.push(buildCpufreq(cpu, readAttrs(dir, CPUFREQ_ATTRIBUTES), dir));
-      } catch (err) {
-        out.push({ name: String(cpu), cpu, errors: itemError(err, dir) });
-      }
+    return this.cpus()
+      .map((cpu) => this.readCpufreq(cpu))
+      .filter((c) => c !== undefined);
+  }
+
+  /** {@link SysFS.systemCpufreq}, yielding to the event loop between CPUs. */
+  async systemCpufreqAsync(): Promise<SystemCPUCpufreqStats[]> {
+    return (await sliced(this.cpus(), (cpu) => this.readCpufreq(cpu))).filter((c) => c !== undefined);
+  }
+
+  private readCpufreq(cpu: number): SystemCPUCpufreqStats | undefined {
+    const dir = this.path('devices/system/cpu', `cpu${cpu}`, 'cpufreq');
+    try {
+      if (listDir(dir) === undefined) return undefined;
+      return buildCpufreq(cpu, readAttrs(dir, CPUFREQ_ATTRIBUTES), dir);
+    } catch (err) {
+      return { name: String(cpu), cpu, errors: itemError(err, dir) };
     }
-    return out;
   }
 
   // ---------------------------------------------------------------- thermal
 
-  /** Every `class/thermal/thermal_zone<N>` (Go procfs `ClassThermalZoneStats`), ascending by N. */
+  private thermalZones(): string[] {
+    return this.classMembers(this.path('class/thermal'), /^thermal_zone\d+$/);
+  }
+
+  /** Every `class/thermal/thermal_zone<N>` (Go procfs `ClassThermalZoneStats`), ascending by N. Empty without the class. */
   classThermalZoneStats(): ClassThermalZoneStats[] {
-    const base = this.path('class/thermal');
-    return this.classMembers(base, /^thermal_zone\d+$/).map((d) => {
-      const name = d.slice('thermal_zone'.length);
-      const dir = join(base, d);
-      try {
-        return buildThermalZone(name, readAllAttrs(dir, new Set(['uevent']), isThermalZoneAttribute) ?? new Map(), dir);
-      } catch (err) {
-        return { name, tripPoints: [], errors: itemError(err, dir) };
-      }
-    });
+    return this.thermalZones().map((d) => this.readThermalZone(d));
+  }
+
+  /** {@link SysFS.classThermalZoneStats}, yielding to the event loop between zones. */
+  classThermalZoneStatsAsync(): Promise<ClassThermalZoneStats[]> {
+    return sliced(this.thermalZones(), (d) => this.readThermalZone(d));
+  }
+
+  private readThermalZone(d: string): ClassThermalZoneStats {
+    const name = d.slice('thermal_zone'.length);
+    const dir = this.path('class/thermal', d);
+    try {
+      return buildThermalZone(name, readAllAttrs(dir, new Set(['uevent']), isThermalZoneAttribute) ?? new Map(), dir);
+    } catch (err) {
+      return { name, tripPoints: [], errors: itemError(err, dir) };
+    }
+  }
+
+  private coolingDevices(): string[] {
+    return this.classMembers(this.path('class/thermal'), /^cooling_device\d+$/);
   }
 
   /** Every `class/thermal/cooling_device<N>` (Go procfs `ClassCoolingDeviceStats`), ascending by N. */
   classCoolingDeviceStats(): ClassCoolingDeviceStats[] {
-    const base = this.path('class/thermal');
-    return this.classMembers(base, /^cooling_device\d+$/).map((d) => {
-      const name = d.slice('cooling_device'.length);
-      const dir = join(base, d);
-      try {
-        return buildCoolingDevice(name, readAttrs(dir, ['type', 'cur_state', 'max_state']), dir);
-      } catch (err) {
-        return { name, errors: itemError(err, dir) };
-      }
-    });
+    return this.coolingDevices().map((d) => this.readCoolingDevice(d));
+  }
+
+  /** {@link SysFS.classCoolingDeviceStats}, yielding to the event loop between devices. */
+  classCoolingDeviceStatsAsync(): Promise<ClassCoolingDeviceStats[]> {
+    return sliced(this.coolingDevices(), (d) => this.readCoolingDevice(d));
+  }
+
+  private readCoolingDevice(d: string): ClassCoolingDeviceStats {
+    const name = d.slice('cooling_device'.length);
+    const dir = this.path('class/thermal', d);
+    try {
+      return buildCoolingDevice(name, readAttrs(dir, ['type', 'cur_state', 'max_state']), dir);
+    } catch (err) {
+      return { name, errors: itemError(err, dir) };
+    }
   }
 
   // ---------------------------------------------------------------- power supply
 
-  /** Every supply of `class/power_supply` with all its attributes (Go procfs `PowerSupplyClass`). */
+  /** Every supply of `class/power_supply` with all its attributes (Go procfs `PowerSupplyClass`). Empty without supplies. */
   powerSupplyClass(): PowerSupplyClass {
-    const base = this.path('class/power_supply');
-    const out: PowerSupplyClass = new Map();
-    for (const name of this.classMembers(base)) {
-      const dir = join(base, name);
-      let ps: PowerSupply;
-      try {
-        ps = buildPowerSupply(name, readAllAttrs(dir, new Set(['uevent']), isPowerSupplyAttribute) ?? new Map(), dir);
-      } catch (err) {
-        ps = { name, raw: {}, errors: itemError(err, dir) };
-      }
-      out.set(name, ps);
+    return new Map(this.classMembers(this.path('class/power_supply')).map((n) => [n, this.readPowerSupply(n)]));
+  }
+
+  /** {@link SysFS.powerSupplyClass}, yielding to the event loop between supplies. */
+  async powerSupplyClassAsync(): Promise<PowerSupplyClass> {
+    const names = this.classMembers(this.path('class/power_supply'));
+    const items = await sliced(names, (n) => this.readPowerSupply(n));
+    return new Map(items.map((ps) => [ps.name, ps]));
+  }
+
+  private readPowerSupply(name: string): PowerSupply {
+    const dir = this.path('class/power_supply', name);
+    try {
+      return buildPowerSupply(name, readAllAttrs(dir, new Set(['uevent']), isPowerSupplyAttribute) ?? new Map(), dir);
+    } catch (err) {
+      return { name, raw: {}, errors: itemError(err, dir) };
     }
-    return out;
   }
 
   // ---------------------------------------------------------------- hwmon
@@ -349,34 +407,41 @@ export class SysFS {
   /**
    * Every chip of `class/hwmon` with its sensors grouped (`temp1_*`,
    * `in0_*`, `fan1_*` …) and converted to SI units (see {@link HwmonSensor}).
-   * Chips of old drivers that keep their files under `hwmonN/device/` are read there.
+   * Chips of old drivers that keep their files under `hwmonN/device/` are
+   * read there. Empty without the class (most VMs).
    */
   hwmonChips(): HwmonChip[] {
-    const base = this.path('class/hwmon');
-    return this.classMembers(base, /^hwmon\d+$/).map((h) => {
-      const dir = join(base, h);
+    return this.classMembers(this.path('class/hwmon'), /^hwmon\d+$/).map((h) => this.readHwmonChip(h));
+  }
+
+  /** {@link SysFS.hwmonChips}, yielding to the event loop between chips. */
+  hwmonChipsAsync(): Promise<HwmonChip[]> {
+    return sliced(this.classMembers(this.path('class/hwmon'), /^hwmon\d+$/), (h) => this.readHwmonChip(h));
+  }
+
+  private readHwmonChip(h: string): HwmonChip {
+    const dir = this.path('class/hwmon', h);
+    try {
+      let device: string | undefined;
       try {
-        let device: string | undefined;
-        try {
-          device = basename(readlinkSync(join(dir, 'device')));
-        } catch {
-          device = undefined;
-        }
-        let attrs = readAllAttrs(dir, new Set(['uevent']), isHwmonAttribute) ?? new Map<string, AttrValue>();
-        let from = dir;
-        const hasOwn = [...attrs.keys()].some((k) => k === 'name' || /^[a-z]+\d+_/.test(k));
-        if (!hasOwn) {
-          const devAttrs = readAllAttrs(join(dir, 'device'), new Set(['uevent', 'modalias']), isHwmonAttribute);
-          if (devAttrs !== undefined && [...devAttrs.keys()].some((k) => /^[a-z]+\d+(_|$)/.test(k))) {
-            attrs = devAttrs;
-            from = join(dir, 'device');
-          }
-        }
-        return buildHwmonChip(h, attrs, device, from);
-      } catch (err) {
-        return { hwmon: h, sensors: [], attributes: {}, errors: itemError(err, dir) };
+        device = basename(readlinkSync(join(dir, 'device')));
+      } catch {
+        device = undefined;
       }
-    });
+      let attrs = readAllAttrs(dir, new Set(['uevent']), isHwmonAttribute) ?? new Map<string, AttrValue>();
+      let from = dir;
+      const hasOwn = [...attrs.keys()].some((k) => k === 'name' || /^[a-z]+\d+_/.test(k));
+      if (!hasOwn) {
+        const devAttrs = readAllAttrs(join(dir, 'device'), new Set(['uevent', 'modalias']), isHwmonAttribute);
+        if (devAttrs !== undefined && [...devAttrs.keys()].some((k) => /^[a-z]+\d+(_|$)/.test(k))) {
+          attrs = devAttrs;
+          from = join(dir, 'device');
+        }
+      }
+      return buildHwmonChip(h, attrs, device, from);
+    } catch (err) {
+      return { hwmon: h, sensors: [], attributes: {}, errors: itemError(err, dir) };
+    }
   }
 
   // ---------------------------------------------------------------- dmi

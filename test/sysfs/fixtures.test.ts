@@ -404,3 +404,24 @@ test('DMI (synthesized): all identification fields, modalias/uevent skipped', ()
   assert.equal((b.errors.product_uuid as SysfsAttributeError).errnoName, 'EISDIR');
   assert.match(b.errors.product_uuid!.message, /directory is where an attribute file was expected/);
 });
+
+test('async twins return what the sync readers return, one item per event-loop turn', async () => {
+  for (const sys of [vm, laptop]) {
+    assert.deepEqual(await sys.netClassAsync(), sys.netClass());
+    assert.deepEqual(await sys.systemCpufreqAsync(), sys.systemCpufreq());
+    assert.deepEqual(await sys.cpuTopologiesAsync(), sys.cpuTopologies());
+    assert.deepEqual(await sys.classThermalZoneStatsAsync(), sys.classThermalZoneStats());
+    assert.deepEqual(await sys.classCoolingDeviceStatsAsync(), sys.classCoolingDeviceStats());
+    assert.deepEqual(await sys.powerSupplyClassAsync(), sys.powerSupplyClass());
+    assert.deepEqual(await sys.hwmonChipsAsync(), sys.hwmonChips());
+  }
+  let turns = 0;
+  const tick = () => {
+    turns++;
+    if (turns < 1000) timer = setImmediate(tick);
+  };
+  let timer = setImmediate(tick);
+  const nc = await vm.netClassAsync();
+  clearImmediate(timer);
+  assert.ok(turns >= nc.size - 1, `the event loop ran ${turns} times while reading ${nc.size} interfaces`);
+});
