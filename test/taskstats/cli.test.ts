@@ -145,6 +145,14 @@ test('CLI taskstats as nobody falls back to /proc', async (t) => {
   assert.match(r.stderr, /CAP_NET_ADMIN/);
   assert.match(r.stdout, /from \/proc/);
   assert.match(r.stdout, /not readable/, "nobody cannot read init's /proc/1/io");
+  const d = await cli(
+    ['delays', '--interval', '0.3', '--count', '1', '--top', '1000', '--json'],
+    ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'],
+  );
+  assert.equal(d.code, 0, d.stderr);
+  const report = JSON.parse(d.stdout.trim());
+  assert.equal(report.source, 'procfs');
+  assert.ok(report.processes.length > 0, 'processes listed from /proc');
 });
 
 test('CLI exits: streams an exiting child with its status, stops cleanly on SIGTERM', async (t) => {
