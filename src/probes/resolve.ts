@@ -44,6 +44,11 @@ export class TaskResolver {
     return e;
   }
 
+  /** Time until which the cached identity of `tid` holds (its exit time, or +∞). */
+  validUntil(tid: number): number {
+    return this.cache.get(tid)?.exitedAtNs ?? 0;
+  }
+
   /** The thread exited at `tsNs` (from `sched_process_exit`). */
   exited(tid: number, tsNs: number): void {
     const hit = this.cache.get(tid);

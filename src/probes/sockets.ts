@@ -243,6 +243,11 @@ interface Ctx {
   ts: number;
   flags: number;
   tid: number;
+  /** Filled by identify(). */
+  pid: number | undefined;
+  tidOut: number | undefined;
+  comm: string | undefined;
+  interrupt: boolean;
 }
 
 type Handler = (page: Buffer, start: number, len: number, ctx: Ctx, emit: (e: SocketProbeEvent) => void) => void;
@@ -437,15 +442,15 @@ export function createSocketProbeDecoder(
   options: { resolveTasks?: boolean } = {},
 ): TraceRecordDecoder<SocketProbeEvent> {
   const resolver = options.resolveTasks === false ? undefined : new TaskResolver({ tracefsRoot: tfs.root });
-  const table = new Map<number, Handler>();
-  // every handler reads fixed offsets: skip records shorter than the format's fields
+  // handlers indexed by event id; every handler reads fixed offsets, so records
+  // shorter than the format's fields are skipped (need[id])
+  const table: (Handler | undefined)[] = [];
+  const need: number[] = [];
   const handlers = {
     set(id: number, h: Handler): void {
-      const f = [...formatsById.values()].find((x) => x.id === id);
-      const need = f ? Math.max(...f.fields.map((x) => x.offset + x.size)) : 8;
-      table.set(id, (b, s, l, c, emit) => {
-        if (l >= need) h(b, s, l, c, emit);
-      });
+      const f = formatsById.get(id);
+      need[id] = f ? Math.max(...f.fields.map((x) => x.offset + x.size)) : 8;
+      table[id] = h;
     },
   };
   const formatsById = new Map<number, EventFormat>();
@@ -457,16 +462,51 @@ export function createSocketProbeDecoder(
   const fams = parseFamilies(filter.family);
   const create: CreateState = { pending: new Map(), fds: new Map(), fdNumbers: new Map() };
 
-  const base = (name: SocketProbeName, c: Ctx): SocketProbeEvent => {
-    const interrupt = (c.flags & TRACE_FLAG_INTERRUPT_MASK) !== 0;
-    if (interrupt || c.tid === 0) {
-      return { name, timeNs: c.ts, cpu: c.cpu, pid: undefined, tid: undefined, comm: undefined, interrupt };
+  /** Fill `c.pid`, `c.tidOut`, `c.comm`, `c.interrupt` for the current record. */
+  const identify = (c: Ctx): void => {
+    c.interrupt = (c.flags & TRACE_FLAG_INTERRUPT_MASK) !== 0;
+    if (c.interrupt || c.tid === 0) {
+      c.pid = undefined;
+      c.tidOut = undefined;
+      c.comm = undefined;
+    } else if (!resolver) {
+      c.pid = undefined;
+      c.tidOut = c.tid;
+      c.comm = undefined;
+    } else {
+      // consecutive records mostly come from the same thread: skip the map lookup
+      if (c.tid !== lastTid || c.ts > lastValidUntil) {
+        const id = resolver.resolve(c.tid, c.ts);
+        lastTid = c.tid;
+        lastPid = id.pid;
+        lastComm = id.comm;
+        lastValidUntil = resolver.validUntil(c.tid);
+      }
+      c.pid = lastPid;
+      c.tidOut = c.tid;
+      c.comm = lastComm;
     }
-    if (!resolver) return { name, timeNs: c.ts, cpu: c.cpu, pid: undefined, tid: c.tid, comm: undefined, interrupt };
-    const id = resolver.resolve(c.tid, c.ts);
-    return { name, timeNs: c.ts, cpu: c.cpu, pid: id.pid, tid: c.tid, comm: id.comm, interrupt };
   };
-
+  let lastTid = -1;
+  let lastPid: number | undefined;
+  let lastComm: string | undefined;
+  let lastValidUntil = 0;
+  /** Kernel socket addresses repeat: reuse their bigint instead of allocating one per event. */
+  const sockCache = new Map<number, { hi: number; v: bigint }>();
+  const readSock = (b: Buffer, o: number): bigint => {
+    const lo = b.readUInt32LE(o);
+    const hi = b.readUInt32LE(o + 4);
+    const hit = sockCache.get(lo);
+    if (hit !== undefined && hit.hi === hi) return hit.v;
+    const v = b.readBigUInt64LE(o);
+    if (sockCache.size > 4096) sockCache.clear();
+    sockCache.set(lo, { hi, v });
+    return v;
+  };
+  const base = (name: SocketProbeName, c: Ctx): SocketProbeEvent => {
+    identify(c);
+    return { name, timeNs: c.ts, cpu: c.cpu, pid: c.pid, tid: c.tidOut, comm: c.comm, interrupt: c.interrupt };
+  };
   const sockLength = (tp: string, name: SocketProbeName) => {
     const f = tfs.format(tp);
     const oSk = off(f, 'sk', [8]);
@@ -475,19 +515,28 @@ export function createSocketProbeDecoder(
     const oRet = off(f, 'ret', [4]);
     const oFlags = off(f, 'flags', [4]);
     handlers.set(f.id, (b, s, _l, c, emit) => {
-      const e = base(name, c);
+      identify(c);
       const ret = b.readInt32LE(s + oRet);
       const family = b.readUInt16LE(s + oFam);
       const protocol = b.readUInt16LE(s + oProt);
-      e.size = ret;
-      e.success = ret >= 0 ? 1 : 0;
-      e.err = Math.min(ret, 0);
-      e.family = family;
-      e.protocol = protocol;
-      e.type = inferType(family, protocol);
-      e.msgFlags = b.readInt32LE(s + oFlags);
-      e.sock = b.readBigUInt64LE(s + oSk);
-      emit(e);
+      // one object literal with every field: a single hidden class on the hot path
+      emit({
+        name,
+        timeNs: c.ts,
+        cpu: c.cpu,
+        pid: c.pid,
+        tid: c.tidOut,
+        comm: c.comm,
+        interrupt: c.interrupt,
+        size: ret,
+        protocol,
+        family,
+        type: inferType(family, protocol),
+        success: ret >= 0 ? 1 : 0,
+        err: Math.min(ret, 0),
+        msgFlags: b.readInt32LE(s + oFlags),
+        sock: readSock(b, s + oSk),
+      });
     });
   };
   if (want.has('socket.send')) sockLength('sock:sock_send_length', 'socket.send');
@@ -602,7 +651,7 @@ export function createSocketProbeDecoder(
       addr(b, s, e);
       e.protocol = IPPROTO_TCP;
       e.type = SOCK_STREAM;
-      e.sock = b.readBigUInt64LE(s + oSk);
+      e.sock = readSock(b, s + oSk);
       e.newState = TCP_CLOSE;
       emit(e);
     });
@@ -619,7 +668,7 @@ export function createSocketProbeDecoder(
       addr(b, s, e);
       e.protocol = b.readUInt16LE(s + oProt);
       e.type = inferType(e.family!, e.protocol);
-      e.sock = b.readBigUInt64LE(s + oSk);
+      e.sock = readSock(b, s + oSk);
       e.oldState = b.readInt32LE(s + oOld);
       e.newState = b.readInt32LE(s + oNew);
       emit(e);
@@ -636,7 +685,7 @@ export function createSocketProbeDecoder(
       addr(b, s, e);
       e.protocol = IPPROTO_TCP;
       e.type = SOCK_STREAM;
-      e.sock = b.readBigUInt64LE(s + oSk);
+      e.sock = readSock(b, s + oSk);
       e.newState = b.readInt32LE(s + oState);
       if (fErr) {
         e.err = b.readInt32LE(s + fErr.offset);
@@ -655,7 +704,7 @@ export function createSocketProbeDecoder(
       e.direction = 'receive';
       e.protocol = IPPROTO_TCP;
       e.type = SOCK_STREAM;
-      e.sock = b.readBigUInt64LE(s + oSk);
+      e.sock = readSock(b, s + oSk);
       emit(e);
     });
   }
@@ -672,7 +721,7 @@ export function createSocketProbeDecoder(
       e.direction = 'send';
       e.protocol = IPPROTO_TCP;
       e.type = SOCK_STREAM;
-      e.sock = b.readBigUInt64LE(s + oSk);
+      e.sock = readSock(b, s + oSk);
       if (fState) e.newState = b.readInt32LE(s + fState.offset) || undefined;
       if (fReason) {
         e.reasonCode = b.readUInt32LE(s + fReason.offset);
@@ -723,6 +772,7 @@ export function createSocketProbeDecoder(
     handlers.set(f.id, (b, s, _l, c) => {
       const tid = b.readInt32LE(s + oPid);
       resolver?.exited(tid, c.ts);
+      if (tid === lastTid) lastTid = -1;
       create.pending.delete(tid);
     });
   }
@@ -730,15 +780,27 @@ export function createSocketProbeDecoder(
     const f = tfs.format('sched:sched_process_exec');
     const oPid = off(f, 'pid', [4]);
     handlers.set(f.id, (b, s) => {
-      resolver?.execed(b.readInt32LE(s + oPid), undefined);
+      const tid = b.readInt32LE(s + oPid);
+      resolver?.execed(tid, undefined);
+      if (tid === lastTid) lastTid = -1;
     });
   }
 
-  const ctx: Ctx = { cpu: 0, ts: 0, flags: 0, tid: 0 };
+  const ctx: Ctx = {
+    cpu: 0,
+    ts: 0,
+    flags: 0,
+    tid: 0,
+    pid: undefined,
+    tidOut: undefined,
+    comm: undefined,
+    interrupt: false,
+  };
   return (cpu, page, start, len, ts, emit) => {
     if (len < 8) return;
-    const h = table.get(page.readUInt16LE(start));
-    if (!h) return;
+    const id = page.readUInt16LE(start);
+    const h = table[id];
+    if (h === undefined || len < need[id]!) return;
     ctx.cpu = cpu;
     ctx.ts = ts;
     ctx.flags = page[start + 2]!;
