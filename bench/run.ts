@@ -13,7 +13,7 @@ const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
 const jsonIdx = args.indexOf('--json');
 const jsonFile = jsonIdx >= 0 ? args[jsonIdx + 1] : undefined;
-const names = args.filter((a, i) => !a.startsWith('--') && i !== jsonIdx + 1);
+const names = args.filter((a, i) => !a.startsWith('--') && (jsonIdx < 0 || i !== jsonIdx + 1));
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const files = readdirSync(dir)
