@@ -11,7 +11,7 @@ import os from 'node:os';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { NotSupportedError } from '../../src/errors.ts';
-import { ProcFS, readKernelUnits } from '../../src/procfs/index.ts';
+import { cpuStatSeconds, ProcFS, readKernelUnits } from '../../src/procfs/index.ts';
 import { needNetns, needRoot, runInNetns } from '../helpers/env.ts';
 
 const fs = new ProcFS();
@@ -48,6 +48,13 @@ describe('system readers live', () => {
     assert.ok(Math.abs(u.uptimeSeconds - os.uptime()) < 2, `${u.uptimeSeconds} vs ${os.uptime()}`);
     const boot = fs.stat().bootTime;
     assert.ok(Math.abs(boot + u.uptimeSeconds - Date.now() / 1000) < 3);
+  });
+  test('idle time: /proc/stat idle ticks / AT_CLKTCK equals /proc/uptime idle seconds', () => {
+    const hz = readKernelUnits(fs).clockTicksPerSecond;
+    const u = fs.uptime();
+    const idle = cpuStatSeconds(fs.stat().cpuTotal, hz).idleSeconds;
+    // both sum get_idle_time() over CPUs; allow the few ticks between the two reads
+    assert.ok(Math.abs(idle - u.idleSeconds) < 0.5 * os.cpus().length, `${idle} vs ${u.idleSeconds}`);
   });
   test('sysctl equals the file; hung task count where present', () => {
     for (const name of ['net.core.somaxconn', 'kernel.pid_max', 'vm.swappiness', 'fs.file-max']) {
