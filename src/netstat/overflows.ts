@@ -34,6 +34,8 @@ export type OverflowCounterName = (typeof OVERFLOW_COUNTERS)[number];
 /** The listener fields the diagnosis needs (a subset of the listeners module's `ListenerStats`). */
 export type ListenQueueStats = Pick<ListenerStats, 'queued' | 'backlog'> & {
   owners?: readonly ListenerOwner[];
+  /** The largest `queued` seen during the interval (when sampled more often than the counters). */
+  queuedPeak?: number;
 };
 
 /** The sysctls that bound listen queues, read from `/proc/sys` (undefined when unreadable). */
@@ -78,11 +80,13 @@ export function readListenLimits(procMountPoint = '/proc'): ListenLimits {
 export interface ListenerFinding {
   /** Listener key as the listeners module prints it, e.g. `0.0.0.0:8080`, `[::]:443`. */
   key: string;
-  /** Connections waiting in the accept queue (`sk_ack_backlog`). */
+  /** Connections waiting in the accept queue (`sk_ack_backlog`) at the last sample. */
   queued: number;
+  /** The largest `queued` seen during the interval (equals `queued` when sampled once). */
+  queuedPeak: number;
   /** The queue's limit (`sk_max_ack_backlog` = min(listen() backlog, somaxconn)). */
   backlog: number;
-  /** True when `queued > 0` and `queued ≥ backlog` (the kernel drops new connections once `queued > backlog`). */
+  /** True when `queuedPeak > 0` and `queuedPeak ≥ backlog` (the kernel drops new connections once `queued > backlog`). */
   full: boolean;
   /**
    * What set the limit: `somaxconn` when `backlog` equals net.core.somaxconn
@@ -120,11 +124,13 @@ function isPositive(v: CounterValue): boolean {
 }
 
 function finding(key: string, s: ListenQueueStats, limits: ListenLimits): ListenerFinding {
+  const peak = Math.max(s.queuedPeak ?? s.queued, s.queued);
   const f: ListenerFinding = {
     key,
     queued: s.queued,
+    queuedPeak: peak,
     backlog: s.backlog,
-    full: s.queued > 0 && s.queued >= s.backlog,
+    full: peak > 0 && peak >= s.backlog,
     limitedBy:
       limits.somaxconn === undefined ? 'unknown' : s.backlog >= limits.somaxconn ? 'somaxconn' : 'listen-backlog',
   };
@@ -163,11 +169,11 @@ export function diagnoseListenOverflows(input: {
   const all: ListenerFinding[] = [];
   for (const [key, s] of input.listeners) all.push(finding(key, s, input.limits));
   const ratio = (f: ListenerFinding) =>
-    f.backlog > 0 ? f.queued / f.backlog : f.queued > 0 ? Number.POSITIVE_INFINITY : 0;
+    f.backlog > 0 ? f.queuedPeak / f.backlog : f.queuedPeak > 0 ? Number.POSITIVE_INFINITY : 0;
   const full = all.filter((f) => f.full);
   const busiest = all
-    .filter((f) => f.queued > 0)
-    .sort((a, b) => ratio(b) - ratio(a) || b.queued - a.queued)
+    .filter((f) => f.queuedPeak > 0)
+    .sort((a, b) => ratio(b) - ratio(a) || b.queuedPeak - a.queuedPeak)
     .slice(0, 5);
   const advice = dropped ? adviceFor(counters, full, busiest, input.limits) : [];
   return {
@@ -212,7 +218,7 @@ function adviceFor(
       out.push(
         `No listener was full at the moment of sampling: the queue filled and drained between samples (bursts).${
           top !== undefined
-            ? ` The fullest listener was ${top.key} with ${top.queued}/${top.backlog} (${formatOwners(top)}).`
+            ? ` The fullest listener was ${top.key} with ${top.queuedPeak}/${top.backlog} at most (${formatOwners(top)}).`
             : ''
         } Sample more often (--interval 0.1) to catch it.`,
       );
@@ -272,8 +278,22 @@ export interface WatchOverflowOptions {
   count?: number;
   /** Stops the watch. */
   signal?: AbortSignal;
-  /** Where the listener queues come from, e.g. `() => tcpListenerStats(undefined, { active: false, owners: true })`. */
+  /**
+   * Where the listener queues come from, sampled every `listenerSampleMs`
+   * (keep it cheap), e.g. `() => tcpListenerStats(undefined, { active: false })`.
+   */
   listeners: ListenerSource;
+  /**
+   * Called once per interval with drops to name the owning processes, e.g.
+   * `() => tcpListenerStats(undefined, { active: false, owners: true })`.
+   * Without it, owners come from `listeners` if it returns them.
+   */
+  owners?: ListenerSource;
+  /**
+   * Milliseconds between listener samples within an interval (default
+   * min(100, intervalMs)); each report carries the peak queue of each listener.
+   */
+  listenerSampleMs?: number;
   /** procfs mount point for the counters and sysctls (default `/proc`). */
   procMountPoint?: string;
 }
@@ -297,28 +317,50 @@ function wait(ms: number, signal?: AbortSignal): Promise<void> {
  */
 export async function* watchListenOverflows(opts: WatchOverflowOptions): AsyncGenerator<OverflowReport> {
   const intervalMs = opts.intervalMs ?? 1000;
-  const source = opts.listeners;
+  const sampleMs = Math.max(1, Math.min(opts.listenerSampleMs ?? 100, intervalMs));
   const reader = new NetCounterReader({ procMountPoint: opts.procMountPoint });
   try {
     let prev = reader.read();
     let prevT = performance.now();
     let n = 0;
     while (!opts.signal?.aborted && (opts.count === undefined || n < opts.count)) {
-      await wait(intervalMs, opts.signal);
+      const peaks = new Map<string, ListenQueueStats & { queuedPeak: number }>();
+      const due = prevT + intervalMs;
+      for (;;) {
+        const left = due - performance.now();
+        await wait(Math.max(0, Math.min(sampleMs, left)), opts.signal);
+        if (opts.signal?.aborted) break;
+        for (const [key, st] of await opts.listeners()) {
+          const had = peaks.get(key);
+          const e: ListenQueueStats & { queuedPeak: number } = {
+            queued: st.queued,
+            backlog: st.backlog,
+            queuedPeak: Math.max(st.queued, had?.queuedPeak ?? 0),
+          };
+          const owners = st.owners ?? had?.owners;
+          if (owners !== undefined) e.owners = owners;
+          peaks.set(key, e);
+        }
+        if (performance.now() >= due) break;
+      }
       if (opts.signal?.aborted) break;
       const next = reader.read();
       const t = performance.now();
-      const listeners = await source();
       const seconds = (t - prevT) / 1000;
       const d = counterDelta({ TcpExt: prev.TcpExt ?? {} }, { TcpExt: next.TcpExt ?? {} }, seconds);
       const delta: NetCounterSet = { TcpExt: {} };
       for (const [k, v] of Object.entries(d.TcpExt ?? {})) delta.TcpExt![k] = v.delta;
-      yield diagnoseListenOverflows({
-        delta,
-        listeners,
-        limits: readListenLimits(opts.procMountPoint),
-        seconds,
-      });
+      const limits = readListenLimits(opts.procMountPoint);
+      let report = diagnoseListenOverflows({ delta, listeners: peaks, limits, seconds });
+      if (report.dropped && opts.owners !== undefined) {
+        const withOwners = await opts.owners();
+        for (const [key, e] of peaks) {
+          const o = withOwners.get(key)?.owners;
+          if (o !== undefined) e.owners = o;
+        }
+        report = diagnoseListenOverflows({ delta, listeners: peaks, limits, seconds, timeMs: report.timeMs });
+      }
+      yield report;
       prev = next;
       prevT = t;
       n++;

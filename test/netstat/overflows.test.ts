@@ -50,6 +50,7 @@ describe('diagnoseListenOverflows (pure)', () => {
     assert.deepEqual(r.full[0], {
       key: '127.0.0.1:8080',
       queued: 3,
+      queuedPeak: 3,
       backlog: 2,
       full: true,
       limitedBy: 'listen-backlog',
@@ -176,8 +177,52 @@ describe('readListenLimits and watchListenOverflows on a fixture tree', () => {
       reports.push(r);
     }
     assert.equal(reports.length, 2);
-    assert.equal(calls, 2);
+    assert.ok(calls >= 2, `${calls} listener samples`);
     assert.equal(reports[0]!.dropped, false, 'a static file has no deltas');
     assert.equal(reports[0]!.limits.somaxconn, 128);
+  });
+
+  test('listener queues are sampled within the interval: peaks reported, owners looked up only on drops', async () => {
+    const { copyFileSync, readFileSync } = await import('node:fs');
+    const src = join(repoRoot, 'test/fixtures/netstat/linux-4.4/net');
+    for (const f of ['netstat', 'snmp', 'snmp6']) copyFileSync(join(src, f), join(dir, 'net', f));
+    const netstatPath = join(dir, 'net', 'netstat');
+    const original = readFileSync(netstatPath, 'utf8');
+    // queue 5/8 on the first sample, 0 afterwards; the second interval also sees 3 more ListenOverflows
+    let samples = 0;
+    let ownerCalls = 0;
+    let bumped = false;
+    const reports: Awaited<ReturnType<typeof diagnoseListenOverflows>>[] = [];
+    for await (const r of watchListenOverflows({
+      intervalMs: 60,
+      listenerSampleMs: 15,
+      count: 2,
+      procMountPoint: dir,
+      listeners: () => {
+        samples++;
+        if (reports.length === 1 && !bumped) {
+          bumped = true;
+          writeFileSync(netstatPath, original.replace(/^(TcpExt: (?:\d+ ){19})22438 49148/m, '$122441 49151'));
+        }
+        return map([['0.0.0.0:80', { queued: samples === 1 ? 5 : 0, backlog: 8 }]]);
+      },
+      owners: () => {
+        ownerCalls++;
+        return map([['0.0.0.0:80', { queued: 0, backlog: 8, owners }]]);
+      },
+    })) {
+      reports.push(r);
+    }
+    writeFileSync(netstatPath, original);
+    assert.ok(samples >= 3, `sampled ${samples} times`);
+    assert.ok(bumped);
+    assert.equal(reports[0]!.dropped, false);
+    assert.equal(reports[0]!.busiest[0]!.queuedPeak, 5, 'the peak of the interval');
+    assert.equal(reports[0]!.busiest[0]!.queued, 0, 'the last sample');
+    assert.equal(reports[1]!.dropped, true);
+    assert.equal(reports[1]!.counters.ListenOverflows, 3);
+    assert.equal(reports[1]!.counters.ListenDrops, 3);
+    assert.equal(ownerCalls, 1, 'owners looked up once, for the interval with drops');
+    assert.ok(reports[1]!.advice.some((a) => a.includes('No listener was full')));
   });
 });

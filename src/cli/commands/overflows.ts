@@ -22,10 +22,12 @@ interface OverflowsOptions {
   count?: string;
   json?: boolean;
   quiet?: boolean;
+  sample?: string;
 }
 
 function fmtFinding(f: ListenerFinding): string {
-  return `${f.key}  queued ${f.queued}/${f.backlog}${f.full ? ' FULL' : ''}  limit set by ${
+  const q = f.queuedPeak > f.queued ? `${f.queued} (peak ${f.queuedPeak})` : String(f.queued);
+  return `${f.key}  queued ${q}/${f.backlog}${f.full ? ' FULL' : ''}  limit set by ${
     f.limitedBy === 'somaxconn' ? 'net.core.somaxconn' : f.limitedBy === 'listen-backlog' ? 'the listen() backlog' : '?'
   }  ${formatOwners(f)}`;
 }
@@ -66,15 +68,19 @@ export async function runOverflows(o: OverflowsOptions, listeners?: ListenerSour
     if (!o.json) {
       const l = readListenLimits();
       out(
-        `# watching TcpExt ListenOverflows/ListenDrops/Syncookies* and every TCP listener every ${seconds} s (net.core.somaxconn=${l.somaxconn ?? '?'}); Ctrl-C stops`,
+        `# watching TcpExt ListenOverflows/ListenDrops/Syncookies* every ${seconds} s and every TCP listener's queue every ${o.sample ?? Math.min(0.1, seconds)} s (net.core.somaxconn=${l.somaxconn ?? '?'}); Ctrl-C stops`,
       );
     }
-    const source: ListenerSource = listeners ?? (() => tcpListenerStats(undefined, { active: false, owners: true }));
+    const source: ListenerSource = listeners ?? (() => tcpListenerStats(undefined, { active: false }));
+    const owners: ListenerSource | undefined =
+      listeners === undefined ? () => tcpListenerStats(undefined, { active: false, owners: true }) : undefined;
     for await (const r of watchListenOverflows({
       intervalMs: seconds * 1000,
       count,
       signal: stop.signal,
       listeners: source,
+      owners,
+      listenerSampleMs: o.sample === undefined ? undefined : parsePositive('--sample', o.sample) * 1000,
     })) {
       if (o.json) out(stringifyCounters(r));
       else if (r.dropped || !o.quiet) out(renderOverflowReport(r));
@@ -96,6 +102,10 @@ export function register(program: Command): void {
     .option('--count <n>', 'stop after N samples (default: until Ctrl-C)')
     .option('--json', 'one JSON report per sample')
     .option('--quiet', 'print only samples with drops')
+    .option(
+      '--sample <seconds>',
+      "seconds between listener-queue samples within an interval (default 0.1): reports carry each queue's peak",
+    )
     .action(async (o: OverflowsOptions) => {
       await runOverflows(o);
     });
