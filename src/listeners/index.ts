@@ -10,7 +10,7 @@ export {
   parseTcpListenerAddress,
   type TcpListenerAddress,
 } from './address.js';
-export { findSocketOwners, findSocketOwnersSync, type SocketOwnerScan } from './owners.js';
+export { findSocketOwners, findSocketOwnersSync, SocketOwnerCache, type SocketOwnerScan } from './owners.js';
 export { closeListenerStatsSockets } from './sockets.js';
 export {
   type TcpListenerStatsOptions,

@@ -68,12 +68,17 @@ interface PidScan {
   seen: Set<number> | undefined;
 }
 
+/** Where a socket was found: the process, its command, and the descriptor number. */
+interface OwnerHit extends ListenerOwner {
+  readonly fd: string;
+}
+
 function checkFd(
   procRoot: string,
   ps: PidScan,
   fd: string,
   inodes: ReadonlySet<number>,
-  owners: Map<number, ListenerOwner[]>,
+  owners: Map<number, OwnerHit[]>,
 ): void {
   let target: string;
   try {
@@ -92,11 +97,17 @@ function checkFd(
     list = [];
     owners.set(ino, list);
   }
-  list.push({ pid: ps.pid, command: ps.command });
+  list.push({ pid: ps.pid, command: ps.command, fd });
 }
 
-function finish(owners: Map<number, ListenerOwner[]>, unreadablePids: number): SocketOwnerScan {
-  for (const l of owners.values()) l.sort((a, b) => a.pid - b.pid);
+function finish(hits: Map<number, OwnerHit[]>, unreadablePids: number): SocketOwnerScan {
+  const owners = new Map<number, ListenerOwner[]>();
+  for (const [ino, l] of hits) {
+    owners.set(
+      ino,
+      l.map((h) => ({ pid: h.pid, command: h.command })).sort((a, b) => a.pid - b.pid),
+    );
+  }
   return { owners, unreadablePids };
 }
 
@@ -105,10 +116,14 @@ function finish(owners: Map<number, ListenerOwner[]>, unreadablePids: number): S
  * @param procRoot where procfs is mounted (default `/proc`).
  */
 export function findSocketOwnersSync(inodes: Iterable<number>, procRoot = '/proc'): SocketOwnerScan {
-  const want = new Set(inodes);
-  const owners = new Map<number, ListenerOwner[]>();
+  const r = scanSync(new Set(inodes), procRoot);
+  return finish(r.hits, r.unreadable);
+}
+
+function scanSync(want: ReadonlySet<number>, procRoot: string): { hits: Map<number, OwnerHit[]>; unreadable: number } {
+  const hits = new Map<number, OwnerHit[]>();
   let unreadable = 0;
-  if (want.size === 0) return { owners, unreadablePids: 0 };
+  if (want.size === 0) return { hits, unreadable };
   for (const pid of listPids(procRoot)) {
     const fds = listFds(procRoot, pid);
     if (fds === null) {
@@ -116,9 +131,9 @@ export function findSocketOwnersSync(inodes: Iterable<number>, procRoot = '/proc
       continue;
     }
     const ps: PidScan = { pid, command: undefined, seen: undefined };
-    for (const fd of fds) checkFd(procRoot, ps, fd, want, owners);
+    for (const fd of fds) checkFd(procRoot, ps, fd, want, hits);
   }
-  return finish(owners, unreadable);
+  return { hits, unreadable };
 }
 
 /**
@@ -131,10 +146,18 @@ export async function findSocketOwners(
   procRoot = '/proc',
   sliceMs = 4,
 ): Promise<SocketOwnerScan> {
-  const want = new Set(inodes);
-  const owners = new Map<number, ListenerOwner[]>();
+  const r = await scanAsync(new Set(inodes), procRoot, sliceMs);
+  return finish(r.hits, r.unreadable);
+}
+
+async function scanAsync(
+  want: ReadonlySet<number>,
+  procRoot: string,
+  sliceMs: number,
+): Promise<{ hits: Map<number, OwnerHit[]>; unreadable: number }> {
+  const hits = new Map<number, OwnerHit[]>();
   let unreadable = 0;
-  if (want.size === 0) return { owners, unreadablePids: 0 };
+  if (want.size === 0) return { hits, unreadable };
   let t0 = performance.now();
   let n = 0;
   const pause = async () => {
@@ -151,10 +174,86 @@ export async function findSocketOwners(
     }
     const ps: PidScan = { pid, command: undefined, seen: undefined };
     for (const fd of fds) {
-      checkFd(procRoot, ps, fd, want, owners);
+      checkFd(procRoot, ps, fd, want, hits);
       await pause();
     }
     await pause();
   }
-  return finish(owners, unreadable);
+  return { hits, unreadable };
+}
+
+/**
+ * Owner lookups for repeated sampling (`raingauge listen --interval`): the
+ * first lookup scans every `/proc/<pid>/fd`; later ones only re-read the
+ * descriptors where each socket was found (one `readlink` per holder) as long
+ * as they still point to it and no new socket is asked for. A full scan is
+ * redone when something moved, when a socket was not cached, and at least
+ * every `maxAgeMs` (to notice processes that started sharing a listener).
+ */
+export class SocketOwnerCache {
+  private readonly where = new Map<number, { hits: OwnerHit[]; at: number }>();
+  private unreadable = 0;
+  /** Full scans done so far (for tests and diagnostics). */
+  fullScans = 0;
+
+  constructor(
+    readonly procRoot = '/proc',
+    readonly maxAgeMs = 30_000,
+  ) {}
+
+  /** Owners of the sockets with these inodes (like {@link findSocketOwners}). */
+  async lookup(inodes: Iterable<number>): Promise<SocketOwnerScan> {
+    const want = new Set(inodes);
+    if (!this.fresh(want)) {
+      const r = await scanAsync(want, this.procRoot, 4);
+      this.store(want, r.hits, r.unreadable);
+    }
+    return this.answer(want);
+  }
+
+  /** Synchronous {@link lookup}. */
+  lookupSync(inodes: Iterable<number>): SocketOwnerScan {
+    const want = new Set(inodes);
+    if (!this.fresh(want)) {
+      const r = scanSync(want, this.procRoot);
+      this.store(want, r.hits, r.unreadable);
+    }
+    return this.answer(want);
+  }
+
+  private fresh(want: ReadonlySet<number>): boolean {
+    const now = performance.now();
+    for (const ino of want) {
+      const e = this.where.get(ino);
+      if (!e || now - e.at > this.maxAgeMs) return false;
+      for (const h of e.hits) {
+        let target: string;
+        try {
+          target = readlinkSync(`${this.procRoot}/${h.pid}/fd/${h.fd}`);
+        } catch {
+          return false;
+        }
+        if (socketInodeOfLink(target) !== ino) return false;
+      }
+    }
+    return true;
+  }
+
+  private store(want: ReadonlySet<number>, hits: Map<number, OwnerHit[]>, unreadable: number): void {
+    const at = performance.now();
+    for (const ino of want) this.where.set(ino, { hits: hits.get(ino) ?? [], at });
+    // forget sockets not asked for in a while (closed listeners)
+    for (const [ino, e] of this.where) if (at - e.at > 2 * this.maxAgeMs) this.where.delete(ino);
+    this.unreadable = unreadable;
+    this.fullScans++;
+  }
+
+  private answer(want: ReadonlySet<number>): SocketOwnerScan {
+    const hits = new Map<number, OwnerHit[]>();
+    for (const ino of want) {
+      const e = this.where.get(ino);
+      if (e && e.hits.length > 0) hits.set(ino, e.hits);
+    }
+    return finish(hits, this.unreadable);
+  }
 }

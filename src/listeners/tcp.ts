@@ -162,7 +162,13 @@ export async function tcpListenerStats(
       );
     }
     const out = result(plan);
-    if (options.owners) attachOwners(plan, out, await findSocketOwners(inodesOf(plan), options.procRoot));
+    if (options.owners) {
+      const inodes = inodesOf(plan);
+      const scan = options.ownerCache
+        ? await options.ownerCache.lookup(inodes)
+        : await findSocketOwners(inodes, options.procRoot);
+      attachOwners(plan, out, scan);
+    }
     return out;
   } catch (e) {
     throw mapInetDiagError(e);
@@ -200,7 +206,13 @@ export function tcpListenerStatsSync(
       );
     }
     const out = result(plan);
-    if (options.owners) attachOwners(plan, out, findSocketOwnersSync(inodesOf(plan), options.procRoot));
+    if (options.owners) {
+      const inodes = inodesOf(plan);
+      const scan = options.ownerCache
+        ? options.ownerCache.lookupSync(inodes)
+        : findSocketOwnersSync(inodes, options.procRoot);
+      attachOwners(plan, out, scan);
+    }
     return out;
   } catch (e) {
     throw mapInetDiagError(e);

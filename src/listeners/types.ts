@@ -1,3 +1,5 @@
+import type { SocketOwnerCache } from './owners.js';
+
 /**
  * Types shared by the TCP and UNIX listener statistics.
  * @module
@@ -73,4 +75,10 @@ export interface ListenerStatsOptions {
   owners?: boolean;
   /** Where procfs is mounted (default `/proc`), for `owners` and the `/proc/net/unix` fallback. */
   procRoot?: string;
+  /**
+   * With `owners`: a {@link SocketOwnerCache} kept across calls, so repeated
+   * sampling re-checks the known holders instead of rescanning every
+   * `/proc/<pid>/fd` (its own `procRoot` applies).
+   */
+  ownerCache?: SocketOwnerCache;
 }

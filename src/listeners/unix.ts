@@ -230,7 +230,13 @@ export async function unixListenerStats(
       r = await viaProc(e);
     }
   }
-  if (options.owners) attachOwners(r, await findSocketOwners(allInodes(r), options.procRoot));
+  if (options.owners) {
+    const inodes = allInodes(r);
+    const scan = options.ownerCache
+      ? await options.ownerCache.lookup(inodes)
+      : await findSocketOwners(inodes, options.procRoot);
+    attachOwners(r, scan);
+  }
   return r.stats;
 }
 
@@ -270,6 +276,12 @@ export function unixListenerStatsSync(
       r = viaProc(e);
     }
   }
-  if (options.owners) attachOwners(r, findSocketOwnersSync(allInodes(r), options.procRoot));
+  if (options.owners) {
+    const inodes = allInodes(r);
+    const scan = options.ownerCache
+      ? options.ownerCache.lookupSync(inodes)
+      : findSocketOwnersSync(inodes, options.procRoot);
+    attachOwners(r, scan);
+  }
   return r.stats;
 }

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { DecodeError, NotSupportedError, ParseError } from '../../src/errors.ts';
-import { findSocketOwners, findSocketOwnersSync, socketInodeOfLink } from '../../src/listeners/owners.ts';
+import {
+  findSocketOwners,
+  findSocketOwnersSync,
+  SocketOwnerCache,
+  socketInodeOfLink,
+} from '../../src/listeners/owners.ts';
 import { tcpListenerStats, tcpListenerStatsSync } from '../../src/listeners/tcp.ts';
 import {
   InvalidListenerPathError,
@@ -165,6 +170,24 @@ test('owners: /proc/<pid>/fd links on a fixture tree; unreadable processes count
     const async = await findSocketOwners([100, 200, 300], root, 0);
     assert.deepEqual(Object.fromEntries(async.owners), Object.fromEntries(sync.owners));
     assert.equal(findSocketOwnersSync([], root).owners.size, 0);
+
+    // the cache re-checks known holders and rescans only when something moved
+    const cache = new SocketOwnerCache(root, 60_000);
+    assert.deepEqual(Object.fromEntries((await cache.lookup([100, 200])).owners), Object.fromEntries(sync.owners));
+    assert.equal(cache.fullScans, 1);
+    assert.deepEqual(Object.fromEntries(cache.lookupSync([100, 200]).owners), Object.fromEntries(sync.owners));
+    assert.deepEqual(Object.fromEntries((await cache.lookup([200])).owners), { 200: [{ pid: 10, command: 'nginx' }] });
+    assert.equal(cache.fullScans, 1, 'still valid: no rescan');
+    rmSync(join(root, '10', 'fd', '3'));
+    symlinkSync('socket:[300]', join(root, '10', 'fd', '3'));
+    assert.equal((await cache.lookup([200])).owners.size, 0, 'socket 200 moved away');
+    assert.equal(cache.fullScans, 2);
+    assert.deepEqual((await cache.lookup([300])).owners.get(300), [{ pid: 10, command: 'nginx' }]);
+    assert.equal(cache.fullScans, 3, 'a socket not cached yet');
+    const noCache = new SocketOwnerCache(root, -1);
+    await noCache.lookup([100]);
+    await noCache.lookup([100]);
+    assert.equal(noCache.fullScans, 2, 'maxAgeMs < 0: always rescans');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -9,6 +9,7 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { parseTcpListenerAddress } from '../../listeners/address.js';
+import { SocketOwnerCache } from '../../listeners/owners.js';
 import { tcpListenerStats } from '../../listeners/tcp.js';
 import type { ListenerStats } from '../../listeners/types.js';
 import { unixListenerQuery, unixListenerStats } from '../../listeners/unix.js';
@@ -70,11 +71,11 @@ export function classifyListenArgs(args: readonly string[]): ListenTargets {
 /** Take one sample of the asked listeners (or all of them). */
 export async function sampleListeners(
   targets: ListenTargets | undefined,
-  opts: { owners: boolean; active: boolean; tcp: boolean; unix: boolean },
+  opts: { owners: boolean; active: boolean; tcp: boolean; unix: boolean; ownerCache?: SocketOwnerCache },
 ): Promise<ListenSample> {
   const rows: ListenRow[] = [];
   const missing: string[] = [];
-  const o = { owners: opts.owners, active: opts.active };
+  const o = { owners: opts.owners, active: opts.active, ownerCache: opts.ownerCache };
   const doTcp = targets ? targets.tcp.length > 0 : opts.tcp;
   const doUnix = targets ? targets.unix.length > 0 : opts.unix;
   if (doTcp) {
@@ -212,7 +213,14 @@ export async function runListen(args: string[], opts: ListenCliOptions): Promise
   const owners = !json && !lineMode && opts.owners !== false;
   const active = opts.active !== false;
   const color = useColor();
-  const sampleOpts = { owners, active, tcp: opts.tcp !== false, unix: opts.unix !== false };
+  const sampleOpts = {
+    owners,
+    active,
+    tcp: opts.tcp !== false,
+    unix: opts.unix !== false,
+    // repeated samples re-check known owners instead of rescanning /proc/*/fd every time
+    ownerCache: repeat ? new SocketOwnerCache() : undefined,
+  };
 
   const stop = stopSignal();
   let broken = false;
