@@ -126,8 +126,6 @@ export interface SocketProbesOptions extends TraceSessionOptions, TraceInstanceO
   filter?: SocketProbeFilter;
   /** A tracefs to use (default: found/mounted). */
   tracefs?: Tracefs;
-  /** Use kprobes when the kernel has them (default true; they are not available on every kernel). */
-  useKprobes?: boolean;
 }
 
 const AF_INET = 2;
@@ -296,8 +294,12 @@ export interface SocketProbePlan {
   housekeeping: string[];
   /** Filters that could not be applied in the kernel and are applied to decoded events. */
   userSpaceChecks: string[];
-  /** kprobes used (none when the kernel lacks them). */
-  kprobes: string[];
+  /**
+   * The kernel has kprobe events (`kprobe_events`). raingauge's probes use
+   * tracepoints on every kernel; the kprobe variants of the tapset probes are
+   * not implemented (see docs/probes.md), this only reports the capability.
+   */
+  kprobesAvailable: boolean;
 }
 
 /** Per-thread socket() arguments waiting for the exit event, and known socket descriptors. */
@@ -378,7 +380,7 @@ export function planSocketProbes(tfs: Tracefs, options: SocketProbesOptions): So
   }
   for (const tp of tracepoints.keys()) tfs.format(tp); // TracepointMissingError with the kernel version
   const housekeeping = ['sched:sched_process_exit', 'sched:sched_process_exec'].filter((e) => tfs.hasEvent(e));
-  return { probes, tracepoints, housekeeping, userSpaceChecks, kprobes: [] };
+  return { probes, tracepoints, housekeeping, userSpaceChecks, kprobesAvailable: tfs.kprobesAvailable() };
 }
 
 /**

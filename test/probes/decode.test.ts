@@ -5,7 +5,8 @@
  * "hello unix" each way, an exec), and on damaged records.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -150,6 +151,27 @@ describe('socket probes on captured pages', () => {
     assert.throws(() => planSocketProbes(tfs, { filter: { family: 'martian' } }), /unknown address family/);
     assert.throws(() => planSocketProbes(tfs, { filter: { comm: 'a"b' } }), /quotes/);
     assert.equal(normalizeProbeName('recv'), 'socket.receive');
+  });
+
+  test('kprobe detection: kprobe_events present or not', () => {
+    assert.equal(planSocketProbes(tfs, { probes: ['send'] }).kprobesAvailable, false);
+    const dir = mkdtempSync(join(tmpdir(), 'rg-kprobe-'));
+    try {
+      cpSync(join(fixtures, 'events'), join(dir, 'events'), { recursive: true });
+      writeFileSync(join(dir, 'kprobe_events'), '');
+      const withKprobes = new Tracefs(dir);
+      assert.equal(withKprobes.kprobesAvailable(), true);
+      assert.equal(planSocketProbes(withKprobes, { probes: ['send'] }).kprobesAvailable, true);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+    // the live kernel (when tracefs is mounted): whatever kprobe_events says
+    if (existsSync('/sys/kernel/tracing/events')) {
+      assert.equal(
+        new Tracefs('/sys/kernel/tracing').kprobesAvailable(),
+        existsSync('/sys/kernel/tracing/kprobe_events'),
+      );
+    }
   });
 
   test('a tracepoint missing from the kernel is reported before anything is created', () => {
