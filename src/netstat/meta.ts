@@ -226,13 +226,13 @@ const TABLE: Record<string, Entry> = {
   'TcpExt.EmbryonicRsts': [
     'LINUX_MIB_EMBRYONICRSTS',
     [F.checkReq],
-    'Resets of embryonic connections: an RST or an unexpected SYN arrived for a request still in SYN_RECV, and the request was dropped.',
+    'Requests in SYN_RECV dropped with a reset: an RST or unexpected SYN arrived during the handshake (also counted in Tcp AttemptFails), or the accept queue overflowed while net.ipv4.tcp_abort_on_overflow=1.',
     ['Tcp.AttemptFails'],
   ],
   'TcpExt.LockDroppedIcmps': [
     'LINUX_MIB_LOCKDROPPEDICMPS',
     ['tcp_v4_err() / tcp_v6_err() (net/ipv4/tcp_ipv4.c, net/ipv6/tcp_ipv6.c)'],
-    'ICMP errors ignored because the socket was locked by a user task when they arrived (except "fragmentation needed", which is deferred).',
+    'ICMP errors that arrived while a user task held the socket lock ("fragmentation needed" excepted), so TCP could not act on them right away.',
   ],
   'TcpExt.OutOfWindowIcmps': [
     'LINUX_MIB_OUTOFWINDOWICMPS',
@@ -534,4 +534,32 @@ export const NODE_EXPORTER_NETSTAT_FIELDS =
 /** Whether node_exporter exports `proto`/`name` with its default field filter. */
 export function nodeExporterDefaultField(proto: string, name: string): boolean {
   return NODE_EXPORTER_NETSTAT_FIELDS.test(`${proto}_${name}`);
+}
+
+/**
+ * Prometheus text exposition of the counters exactly as node_exporter's
+ * netstat collector writes them: for each exported counter
+ * `# HELP node_netstat_<Proto>_<Name> Statistic <Proto><Name>.`,
+ * `# TYPE … untyped` and the sample line. By default only node_exporter's
+ * default field set ({@link nodeExporterDefaultField}); `all: true` exports
+ * every counter. Bigints are written with all their digits.
+ */
+export function netstatPrometheusText(
+  set: Record<string, Record<string, number | bigint>>,
+  opts: { all?: boolean } = {},
+): string {
+  const rows: [string, string, number | bigint][] = [];
+  for (const proto of Object.keys(set)) {
+    const sec = set[proto]!;
+    for (const name of Object.keys(sec)) {
+      if (proto === '' || (!opts.all && !nodeExporterDefaultField(proto, name))) continue;
+      rows.push([prometheusName(proto, name), proto + name, sec[name]!]);
+    }
+  }
+  rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  let out = '';
+  for (const [metric, nstat, v] of rows) {
+    out += `# HELP ${metric} Statistic ${nstat}.\n# TYPE ${metric} untyped\n${metric} ${v}\n`;
+  }
+  return out;
 }

@@ -8,6 +8,7 @@ import {
   describedCounters,
   flattenCounters,
   NODE_EXPORTER_NETSTAT_FIELDS,
+  netstatPrometheusText,
   nodeExporterDefaultField,
   parseNetstatFile,
   parseSnmp6File,
@@ -179,5 +180,34 @@ describe('node_exporter names', () => {
       ].sort(),
     );
     assert.ok(!NODE_EXPORTER_NETSTAT_FIELDS.test('TcpExt_TCPBacklogDrop'));
+  });
+
+  test('netstatPrometheusText: node_exporter’s HELP/TYPE/sample lines, default set or all', () => {
+    const set = {
+      ...parseNetstatFile(fx('linux-6.18', 'net', 'netstat')),
+      ...parseSnmpFile(fx('linux-6.18', 'net', 'snmp')),
+      ...parseSnmp6File(fx('linux-6.18', 'net', 'snmp6')),
+    };
+    const text = netstatPrometheusText(set);
+    const lines = text.trimEnd().split('\n');
+    assert.equal(lines.length, 42 * 3);
+    assert.ok(
+      text.includes(
+        '# HELP node_netstat_TcpExt_ListenOverflows Statistic TcpExtListenOverflows.\n# TYPE node_netstat_TcpExt_ListenOverflows untyped\nnode_netstat_TcpExt_ListenOverflows 0\n',
+      ),
+    );
+    for (let i = 0; i < lines.length; i += 3) {
+      assert.match(lines[i]!, /^# HELP node_netstat_\w+ Statistic \w+\.$/);
+      assert.match(lines[i + 1]!, /^# TYPE node_netstat_\w+ untyped$/);
+      assert.match(lines[i + 2]!, /^node_netstat_\w+ -?\d+$/);
+    }
+    assert.ok(!text.includes('TCPBacklogDrop'));
+    const all = netstatPrometheusText(set, { all: true });
+    assert.ok(all.includes('node_netstat_TcpExt_TCPBacklogDrop 0\n'));
+    assert.ok(all.includes('node_netstat_Tcp_MaxConn -1\n'));
+    assert.equal(
+      netstatPrometheusText({ IpExt: { InOctets: 18446744073709551615n } }),
+      '# HELP node_netstat_IpExt_InOctets Statistic IpExtInOctets.\n# TYPE node_netstat_IpExt_InOctets untyped\nnode_netstat_IpExt_InOctets 18446744073709551615\n',
+    );
   });
 });

@@ -23,6 +23,7 @@ import {
   netCounters,
   netnsInode,
   netstatHistoryPath,
+  netstatPrometheusText,
   nodeExporterDefaultField,
   prometheusName,
   resetNetstatHistory,
@@ -41,6 +42,7 @@ interface NetstatOptions {
   reset?: boolean;
   update?: boolean;
   pid?: string;
+  prometheus?: boolean;
 }
 
 /** First sentence of a meaning, at most `max` characters. */
@@ -276,6 +278,10 @@ async function run(patterns: string[], o: NetstatOptions): Promise<void> {
   }
 
   const sel = filterCounters(now, match);
+  if (o.prometheus) {
+    process.stdout.write(netstatPrometheusText(sel, { all: patterns.length > 0 }));
+    return;
+  }
   if (o.json) out(stringifyCounters(sel));
   else out(renderValues(sel, zeros));
 }
@@ -302,6 +308,10 @@ export function register(program: Command): void {
     )
     .option('--explain <name>', 'explain a counter: meaning, kernel functions, Prometheus name')
     .option('--zeros', 'also show counters that are zero (or did not change)')
+    .option(
+      '--prometheus',
+      'print Prometheus text as node_exporter does (node_netstat_<Proto>_<Name>; its default set unless patterns are given)',
+    )
     .option('--pid <pid>', "read another process's network namespace (/proc/<pid>/net; root for other users)")
     .action(async (patterns: string[], o: NetstatOptions) => {
       await run(patterns, o);
