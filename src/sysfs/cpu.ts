@@ -293,3 +293,51 @@ export function buildCpufreq(cpu: number, attrs: AttrMap, dir = 'cpufreq'): Syst
   if (Object.keys(stats).length > 0) out.stats = stats;
   return out;
 }
+
+/**
+ * `/sys/devices/system/cpu/cpuN/thermal_throttle/*` (x86 with the thermal
+ * interrupt, arch/x86/kernel/cpu/mce/therm_throt.c): how often and how long
+ * the core and its package were throttled for heat since boot.
+ */
+export interface CPUThermalThrottle {
+  /** CPU number. */
+  cpu: number;
+  /** `core_throttle_count`: times this core went above its thermal limit. */
+  coreThrottleCount?: number;
+  /** `core_throttle_max_time_ms`: longest single core throttling episode, ms (Linux 5.17+). */
+  coreThrottleMaxTimeMs?: number;
+  /** `core_throttle_total_time_ms`: total core throttling time, ms (5.17+). */
+  coreThrottleTotalTimeMs?: number;
+  /** `package_throttle_count`: times the package went above its thermal limit. */
+  packageThrottleCount?: number;
+  /** `package_throttle_max_time_ms`: longest package throttling episode, ms (5.17+). */
+  packageThrottleMaxTimeMs?: number;
+  /** `package_throttle_total_time_ms`: total package throttling time, ms (5.17+). */
+  packageThrottleTotalTimeMs?: number;
+  /** Attributes that exist but could not be read or parsed, keyed by file name. */
+  errors: AttributeErrors;
+}
+
+const THROTTLE_ATTRS: [string, keyof CPUThermalThrottle][] = [
+  ['core_throttle_count', 'coreThrottleCount'],
+  ['core_throttle_max_time_ms', 'coreThrottleMaxTimeMs'],
+  ['core_throttle_total_time_ms', 'coreThrottleTotalTimeMs'],
+  ['package_throttle_count', 'packageThrottleCount'],
+  ['package_throttle_max_time_ms', 'packageThrottleMaxTimeMs'],
+  ['package_throttle_total_time_ms', 'packageThrottleTotalTimeMs'],
+];
+
+/** The files {@link buildCPUThermalThrottle} reads. */
+export const CPU_THERMAL_THROTTLE_ATTRIBUTES: readonly string[] = THROTTLE_ATTRS.map(([f]) => f);
+
+/** Build a {@link CPUThermalThrottle} from the files of `cpuN/thermal_throttle/` (pure; never throws). */
+export function buildCPUThermalThrottle(cpu: number, attrs: AttrMap, dir = 'thermal_throttle'): CPUThermalThrottle {
+  const r = new AttrReader(attrs, dir);
+  const out: CPUThermalThrottle = { cpu, errors: r.errors };
+  const o = out as unknown as Record<string, unknown>;
+  for (const [file, field] of THROTTLE_ATTRS) {
+    const v = r.int(file);
+    if (v !== undefined) o[field] = v;
+  }
+  return out;
+}

@@ -34,10 +34,13 @@ import {
   parseDiskstats,
 } from './block.js';
 import {
+  buildCPUThermalThrottle,
   buildCPUTopology,
   buildCpufreq,
+  CPU_THERMAL_THROTTLE_ATTRIBUTES,
   CPU_TOPOLOGY_ATTRIBUTES,
   CPUFREQ_ATTRIBUTES,
+  type CPUThermalThrottle,
   type CPUTopology,
   type SystemCPUCpufreqStats,
 } from './cpu.js';
@@ -301,6 +304,33 @@ export class SysFS {
     } catch (err) {
       return { cpu, errors: itemError(err, dir) };
     }
+  }
+
+  /**
+   * `cpuN/thermal_throttle/*` of one CPU (Go procfs `CPU.ThermalThrottle`).
+   * @throws {NotFoundError} when the CPU has no such directory (non-x86, most VMs).
+   */
+  cpuThermalThrottle(cpu: number): CPUThermalThrottle {
+    checkCpu(cpu);
+    const dir = this.path('devices/system/cpu', `cpu${cpu}`, 'thermal_throttle');
+    if (listDir(dir) === undefined)
+      throw new NotFoundError(dir, `no thermal throttle counters for CPU ${cpu} (${dir})`);
+    return buildCPUThermalThrottle(cpu, readAttrs(dir, CPU_THERMAL_THROTTLE_ATTRIBUTES), dir);
+  }
+
+  /** Thermal throttle counters of every CPU that has them (empty on non-x86 and most VMs). */
+  cpuThermalThrottles(): CPUThermalThrottle[] {
+    const out: CPUThermalThrottle[] = [];
+    for (const cpu of this.cpus()) {
+      const dir = this.path('devices/system/cpu', `cpu${cpu}`, 'thermal_throttle');
+      try {
+        if (listDir(dir) === undefined) continue;
+        out.push(buildCPUThermalThrottle(cpu, readAttrs(dir, CPU_THERMAL_THROTTLE_ATTRIBUTES), dir));
+      } catch (err) {
+        out.push({ cpu, errors: itemError(err, dir) });
+      }
+    }
+    return out;
   }
 
   /**

@@ -15,8 +15,10 @@ export {
   parseDiskstats,
 } from './block.js';
 export {
+  buildCPUThermalThrottle,
   buildCPUTopology,
   buildCpufreq,
+  type CPUThermalThrottle,
   type CPUTopology,
   type CpufreqStats,
   type CpufreqTimeInState,

@@ -425,3 +425,20 @@ test('async twins return what the sync readers return, one item per event-loop t
   clearImmediate(timer);
   assert.ok(turns >= nc.size - 1, `the event loop ran ${turns} times while reading ${nc.size} interfaces`);
 });
+
+test('cpu thermal throttle counters (synthesized; absent on the VM)', () => {
+  const t = laptop.cpuThermalThrottle(1);
+  assert.deepEqual(t, {
+    cpu: 1,
+    coreThrottleCount: 3,
+    coreThrottleMaxTimeMs: 250,
+    coreThrottleTotalTimeMs: 700,
+    packageThrottleCount: 17,
+    packageThrottleMaxTimeMs: 400,
+    packageThrottleTotalTimeMs: 5100,
+    errors: {},
+  });
+  assert.equal(laptop.cpuThermalThrottles().length, 4);
+  assert.deepEqual(vm.cpuThermalThrottles(), []);
+  assert.throws(() => vm.cpuThermalThrottle(0), NotFoundError);
+});

@@ -12,7 +12,12 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { NotFoundError, ParseError, PermissionError, RaingaugeError } from '../../src/errors.ts';
-import { CPU_TOPOLOGY_ATTRIBUTES, CPUFREQ_ATTRIBUTES } from '../../src/sysfs/cpu.ts';
+import {
+  buildCPUThermalThrottle,
+  CPU_THERMAL_THROTTLE_ATTRIBUTES,
+  CPU_TOPOLOGY_ATTRIBUTES,
+  CPUFREQ_ATTRIBUTES,
+} from '../../src/sysfs/cpu.ts';
 import {
   type AttrValue,
   buildBlockQueueStats,
@@ -158,7 +163,9 @@ test('fuzz: block queue, cpu topology, cpufreq, thermal, power_supply, hwmon and
       attrMap(ps),
       attrMap(hw),
       attrMap(dmi),
-      (q, t, f, z, p, h, d) => {
+      attrMap(CPU_THERMAL_THROTTLE_ATTRIBUTES),
+      (q, t, f, z, p, h, d, th) => {
+        checkItem(buildCPUThermalThrottle(0, th), th);
         checkItem(buildBlockQueueStats(q), q);
         checkItem(buildCPUTopology(0, t), t);
         checkItem(buildCpufreq(0, f), f);
@@ -255,6 +262,7 @@ test('fuzz: a fixture tree with random attribute contents never fails a class re
           for (const c of sys.hwmonChips()) for (const s of c.sensors) checkValues(s.values);
           sys.systemCpufreq();
           sys.cpuTopologies();
+          sys.cpuThermalThrottles();
           sys.dmiClass();
           // single-file readers: a value or a typed error
           for (const fn of [() => sys.cpuOnline(), () => sys.diskstats()]) {

@@ -126,6 +126,11 @@ test('live cpu: online list matches os.cpus(); possible ⊇ present ⊇ online; 
     assert.ok(tp.threadSiblingsList?.includes(c), 'a CPU is its own thread sibling');
     assert.ok(tp.coreSiblingsList?.includes(c), 'and in its own package');
   }
+  const withThrottle = dirs.filter((c) => existsSync(`/sys/devices/system/cpu/cpu${c}/thermal_throttle`));
+  assert.deepEqual(
+    sys.cpuThermalThrottles().map((x) => x.cpu),
+    withThrottle,
+  );
   const withCpufreq = dirs.filter((c) => existsSync(`/sys/devices/system/cpu/cpu${c}/cpufreq`));
   assert.deepEqual(
     sys.systemCpufreq().map((f) => f.cpu),
