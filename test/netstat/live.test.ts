@@ -137,6 +137,9 @@ describe('live in a private network namespace', () => {
       assert.equal(abs.Tcp.MaxConn, -1);
       assert.equal(abs.Tcp.AttemptFails, 3);
       assert.ok(Object.keys(abs).includes('Ip6'));
+      assert.match(o.prometheus.out, /^node_netstat_Tcp_ActiveOpens 3$/m);
+      assert.match(o.prometheus.out, /^# TYPE node_netstat_TcpExt_ListenOverflows untyped$/m);
+      assert.doesNotMatch(o.prometheus.out, /AttemptFails/, 'not in node_exporter’s default set');
       assert.match(o.explain.out, /^TcpExt ListenOverflows {2}\(counter, LINUX_MIB_LISTENOVERFLOWS\)/);
       assert.match(o.explain.out, /node_netstat_TcpExt_ListenOverflows/);
       assert.match(o.explain.out, /tcp_v4_syn_recv_sock/);

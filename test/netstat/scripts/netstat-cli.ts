@@ -30,6 +30,7 @@ res.third = await run(['netstat', '--delta', '--json', 'AttemptFails']);
 res.table = await run(['netstat', '--delta', '--zeros', 'TcpExt*Listen*', 'AttemptFails']);
 res.reset = await run(['netstat', '--reset', '--json', 'AttemptFails']);
 res.absolute = await run(['netstat', '--json']);
+res.prometheus = await run(['netstat', '--prometheus']);
 res.explain = await run(['netstat', '--explain', 'TcpExtListenOverflows']);
 res.explainJson = await run(['netstat', '--explain', 'node_netstat_Tcp_AttemptFails', '--json']);
 res.unknown = await run(['netstat', '--explain', 'NoSuchCounter']);
