@@ -151,7 +151,9 @@ test('owners: /proc/<pid>/fd links on a fixture tree; unreadable processes count
     const proc = (pid: number, comm: string, links: string[]) => {
       mkdirSync(join(root, String(pid), 'fd'), { recursive: true });
       writeFileSync(join(root, String(pid), 'comm'), `${comm}\n`);
-      links.forEach((l, i) => symlinkSync(l, join(root, String(pid), 'fd', String(i))));
+      links.forEach((l, i) => {
+        symlinkSync(l, join(root, String(pid), 'fd', String(i)));
+      });
     };
     proc(10, 'nginx', ['/dev/null', 'socket:[100]', 'socket:[100]', 'socket:[200]']);
     proc(11, 'nginx', ['socket:[100]', 'pipe:[5]']);

@@ -30,7 +30,9 @@ export function sockaddr(host: string, port: number): Buffer {
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
   const words = tail === undefined ? h : [...h, ...new Array(8 - h.length - t.length).fill('0'), ...t];
-  words.forEach((w, i) => b.writeUInt16BE(Number.parseInt(w, 16), 8 + 2 * i));
+  words.forEach((w, i) => {
+    b.writeUInt16BE(Number.parseInt(w, 16), 8 + 2 * i);
+  });
   return b;
 }
 
