@@ -107,6 +107,11 @@ export class ProcFS {
     return scanProcesses(this, options);
   }
 
+  /** Like {@link processes}, yielding to the event loop between slices of `sliceSize` processes (default 64). */
+  processesAsync(options: ProcessesOptions = {}, sliceSize = 64): Promise<ProcessSnapshot[]> {
+    return new ProcessScanner(this, { ...options, keepOpen: false }).scanAsync(sliceSize);
+  }
+
   /** A reusable {@link ProcessScanner} (optionally keeping descriptors open between scans). */
   processScanner(options: ProcessesOptions = {}): ProcessScanner {
     return new ProcessScanner(this, options);

@@ -166,6 +166,16 @@ describe('fixture tree: real files from this kernel', () => {
     assert.equal(snaps.find((s) => s.pid === SLEEP)?.status?.name, 'sleep');
   });
 
+  it('processesAsync yields between slices and returns the same processes', async () => {
+    const a = await fs.processesAsync({ fields: ['stat', 'comm'] }, 2);
+    assert.deepEqual(
+      a.map((s) => s.pid),
+      fs.pids(),
+    );
+    assert.equal(a.find((s) => s.pid === 4242)?.comm, 'a) (b c)\nd');
+    assert.throws(() => fs.processes({ fields: ['nope' as 'stat'] }), /unknown process field "nope"/);
+  });
+
   it('proc(pid) of a missing or invalid pid throws NotFoundError', () => {
     assert.throws(() => fs.proc(77777), NotFoundError);
     assert.throws(() => fs.proc(-1), NotFoundError);
