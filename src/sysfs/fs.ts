@@ -23,7 +23,7 @@
  */
 import { readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { InvalidArgumentError, NotFoundError, type RaingaugeError } from '../errors.js';
+import { InvalidArgumentError, NotFoundError, RaingaugeError } from '../errors.js';
 import { type AttrValue, listDir, parseCpuList, readAllAttrs, readAttrs, readWhole, sysfsError } from './attr.js';
 import {
   type BlockQueueStats,
@@ -79,11 +79,7 @@ function checkCpu(cpu: number): void {
 
 /** An item-level failure (its directory could not be listed) recorded under the key `.`. */
 function itemError(err: unknown, path: string): Record<string, RaingaugeError> {
-  const e =
-    err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('ERR_RAINGAUGE')
-      ? (err as RaingaugeError)
-      : sysfsError(err, path);
-  return { '.': e };
+  return { '.': err instanceof RaingaugeError ? err : sysfsError(err, path) };
 }
 
 /** Map `names` through `fn`, one item per event-loop turn (setImmediate between items). */

@@ -213,6 +213,7 @@ test('live privileges: root-only DMI attributes read by nobody are PermissionErr
         cwd: repoRoot,
         uid: 65534,
         gid: 65534,
+        env: { ...process.env, TSX_DISABLE_CACHE: '1' }, // leave no /tmp/tsx-65534 cache behind
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
