@@ -26,11 +26,12 @@ export function formatInetAddress(buf: Buffer, offset: number, family: InetFamil
     throw new DecodeError(v6 ? 'IPv6 address' : 'IPv4 address', offset, `needs ${need} bytes`);
   }
   if (!v6) return `${buf[offset]}.${buf[offset + 1]}.${buf[offset + 2]}.${buf[offset + 3]}`;
-  const g: number[] = new Array(8);
-  for (let i = 0; i < 8; i++) g[i] = buf.readUInt16BE(offset + 2 * i);
+  const g = groups;
+  for (let i = 0; i < 8; i++) g[i] = (buf[offset + 2 * i]! << 8) | buf[offset + 2 * i + 1]!;
   if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
     return `::ffff:${buf[offset + 12]}.${buf[offset + 13]}.${buf[offset + 14]}.${buf[offset + 15]}`;
   }
+  // RFC 5952: compress the longest run of two or more zero groups (the first on a tie)
   let bestStart = -1;
   let bestLen = 1;
   for (let i = 0; i < 8; ) {
@@ -46,11 +47,20 @@ export function formatInetAddress(buf: Buffer, offset: number, family: InetFamil
     }
     i = j;
   }
-  if (bestStart < 0) return g.map((x) => x.toString(16)).join(':');
-  const head = g.slice(0, bestStart).map((x) => x.toString(16));
-  const tail = g.slice(bestStart + bestLen).map((x) => x.toString(16));
-  return `${head.join(':')}::${tail.join(':')}`;
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      out += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (out.length > 0 && !out.endsWith(':')) out += ':';
+    out += g[i]!.toString(16);
+  }
+  return out;
 }
+
+const groups = new Uint16Array(8);
 
 /** A parsed numeric address. */
 export interface InetAddressBytes {

@@ -197,21 +197,36 @@ export interface InetSocket {
 
 /** Decode an `sk_meminfo` u32 array. */
 export function decodeSkMemInfo(buf: Buffer, off: number, len: number): SkMemInfo {
-  const names = [
-    'rmemAllocBytes',
-    'rcvbufBytes',
-    'wmemAllocBytes',
-    'sndbufBytes',
-    'fwdAllocBytes',
-    'wmemQueuedBytes',
-    'optmemBytes',
-    'backlogBytes',
-    'drops',
-  ] as const;
+  if (len >= 36) {
+    return {
+      rmemAllocBytes: buf.readUInt32LE(off),
+      rcvbufBytes: buf.readUInt32LE(off + 4),
+      wmemAllocBytes: buf.readUInt32LE(off + 8),
+      sndbufBytes: buf.readUInt32LE(off + 12),
+      fwdAllocBytes: buf.readUInt32LE(off + 16),
+      wmemQueuedBytes: buf.readUInt32LE(off + 20),
+      optmemBytes: buf.readUInt32LE(off + 24),
+      backlogBytes: buf.readUInt32LE(off + 28),
+      drops: buf.readUInt32LE(off + 32),
+    };
+  }
   const m: SkMemInfo = {};
-  for (let i = 0; i < names.length && 4 * i + 4 <= len; i++) m[names[i]!] = buf.readUInt32LE(off + 4 * i);
+  for (let i = 0; i < SK_MEMINFO_NAMES.length && 4 * i + 4 <= len; i++)
+    m[SK_MEMINFO_NAMES[i]!] = buf.readUInt32LE(off + 4 * i);
   return m;
 }
+
+const SK_MEMINFO_NAMES = [
+  'rmemAllocBytes',
+  'rcvbufBytes',
+  'wmemAllocBytes',
+  'sndbufBytes',
+  'fwdAllocBytes',
+  'wmemQueuedBytes',
+  'optmemBytes',
+  'backlogBytes',
+  'drops',
+] as const;
 
 function need(what: string, off: number, len: number, n: number): void {
   if (len < n) throw new DecodeError(what, off, `needs ${n} bytes, has ${len}`);

@@ -284,43 +284,135 @@ export function decodeTcpInfo(buf: Buffer, offset = 0, length = buf.length - off
   const b7 = buf[offset + 7]!;
   const state = buf[offset]!;
   const ca = buf[offset + 1]!;
-  const info: TcpInfo = {
-    lengthBytes: length,
-    state,
-    stateName: tcpStateName(state),
-    caState: ca,
-    caStateName: TCP_CA_STATE_NAMES[ca] ?? `UNKNOWN(${ca})`,
-    retransmits: buf[offset + 2]!,
-    probes: buf[offset + 3]!,
-    backoff: buf[offset + 4]!,
-    optionsRaw: o,
-    options: {
-      timestamps: (o & 1) !== 0,
-      sack: (o & 2) !== 0,
-      windowScale: (o & 4) !== 0,
-      ecn: (o & 8) !== 0,
-      ecnSeen: (o & 16) !== 0,
-      synData: (o & 32) !== 0,
-      usecTimestamps: (o & 64) !== 0,
-      tfoChild: (o & 128) !== 0,
-    },
-    sndWscale: w & 0xf,
-    rcvWscale: w >> 4,
-    deliveryRateAppLimited: (b7 & 1) !== 0,
-    fastopenClientFail: (b7 >> 1) & 3,
-  };
-  const rec = info as unknown as Record<string, number | bigint>;
-  for (const [name, off, size] of FIELDS) {
-    if (off + size > length) break;
-    const p = offset + off;
-    rec[name] =
-      size === 4
-        ? buf.readUInt32LE(p)
-        : size === 8
-          ? buf.readBigUInt64LE(p)
-          : size === 2
-            ? buf.readUInt16LE(p)
-            : buf[p]!;
+  let info: TcpInfo;
+  if (length >= TCP_INFO_SIZE) {
+    // fast path (the whole 6.18 struct): one object literal, one stable shape
+    const p = offset;
+    info = {
+      lengthBytes: length,
+      state,
+      stateName: tcpStateName(state),
+      caState: ca,
+      caStateName: TCP_CA_STATE_NAMES[ca] ?? `UNKNOWN(${ca})`,
+      retransmits: buf[offset + 2]!,
+      probes: buf[offset + 3]!,
+      backoff: buf[offset + 4]!,
+      optionsRaw: o,
+      options: {
+        timestamps: (o & 1) !== 0,
+        sack: (o & 2) !== 0,
+        windowScale: (o & 4) !== 0,
+        ecn: (o & 8) !== 0,
+        ecnSeen: (o & 16) !== 0,
+        synData: (o & 32) !== 0,
+        usecTimestamps: (o & 64) !== 0,
+        tfoChild: (o & 128) !== 0,
+      },
+      sndWscale: w & 0xf,
+      rcvWscale: w >> 4,
+      deliveryRateAppLimited: (b7 & 1) !== 0,
+      fastopenClientFail: (b7 >> 1) & 3,
+
+      rtoMicros: buf.readUInt32LE(p + 8),
+      atoMicros: buf.readUInt32LE(p + 12),
+      sndMssBytes: buf.readUInt32LE(p + 16),
+      rcvMssBytes: buf.readUInt32LE(p + 20),
+      unackedPackets: buf.readUInt32LE(p + 24),
+      sackedPackets: buf.readUInt32LE(p + 28),
+      lostPackets: buf.readUInt32LE(p + 32),
+      retransPackets: buf.readUInt32LE(p + 36),
+      facketsPackets: buf.readUInt32LE(p + 40),
+      lastDataSentMs: buf.readUInt32LE(p + 44),
+      lastAckSentMs: buf.readUInt32LE(p + 48),
+      lastDataRecvMs: buf.readUInt32LE(p + 52),
+      lastAckRecvMs: buf.readUInt32LE(p + 56),
+      pmtuBytes: buf.readUInt32LE(p + 60),
+      rcvSsthreshBytes: buf.readUInt32LE(p + 64),
+      rttMicros: buf.readUInt32LE(p + 68),
+      rttVarMicros: buf.readUInt32LE(p + 72),
+      sndSsthreshPackets: buf.readUInt32LE(p + 76),
+      sndCwndPackets: buf.readUInt32LE(p + 80),
+      advmssBytes: buf.readUInt32LE(p + 84),
+      reorderingPackets: buf.readUInt32LE(p + 88),
+      rcvRttMicros: buf.readUInt32LE(p + 92),
+      rcvSpaceBytes: buf.readUInt32LE(p + 96),
+      totalRetransPackets: buf.readUInt32LE(p + 100),
+      pacingRateBytesPerSec: buf.readBigUInt64LE(p + 104),
+      maxPacingRateBytesPerSec: buf.readBigUInt64LE(p + 112),
+      bytesAcked: buf.readBigUInt64LE(p + 120),
+      bytesReceived: buf.readBigUInt64LE(p + 128),
+      segsOut: buf.readUInt32LE(p + 136),
+      segsIn: buf.readUInt32LE(p + 140),
+      notsentBytes: buf.readUInt32LE(p + 144),
+      minRttMicros: buf.readUInt32LE(p + 148),
+      dataSegsIn: buf.readUInt32LE(p + 152),
+      dataSegsOut: buf.readUInt32LE(p + 156),
+      deliveryRateBytesPerSec: buf.readBigUInt64LE(p + 160),
+      busyTimeMicros: buf.readBigUInt64LE(p + 168),
+      rwndLimitedMicros: buf.readBigUInt64LE(p + 176),
+      sndbufLimitedMicros: buf.readBigUInt64LE(p + 184),
+      deliveredPackets: buf.readUInt32LE(p + 192),
+      deliveredCePackets: buf.readUInt32LE(p + 196),
+      bytesSent: buf.readBigUInt64LE(p + 200),
+      bytesRetrans: buf.readBigUInt64LE(p + 208),
+      dsackDups: buf.readUInt32LE(p + 216),
+      reordSeen: buf.readUInt32LE(p + 220),
+      rcvOooPackets: buf.readUInt32LE(p + 224),
+      sndWndBytes: buf.readUInt32LE(p + 228),
+      rcvWndBytes: buf.readUInt32LE(p + 232),
+      rehash: buf.readUInt32LE(p + 236),
+      totalRto: buf.readUInt16LE(p + 240),
+      totalRtoRecoveries: buf.readUInt16LE(p + 242),
+      totalRtoTimeMs: buf.readUInt32LE(p + 244),
+      receivedCePackets: buf.readUInt32LE(p + 248),
+      deliveredE1Bytes: buf.readUInt32LE(p + 252),
+      deliveredE0Bytes: buf.readUInt32LE(p + 256),
+      deliveredCeBytes: buf.readUInt32LE(p + 260),
+      receivedE1Bytes: buf.readUInt32LE(p + 264),
+      receivedE0Bytes: buf.readUInt32LE(p + 268),
+      receivedCeBytes: buf.readUInt32LE(p + 272),
+      accecnFailMode: buf.readUInt16LE(p + 276),
+      accecnOptSeen: buf.readUInt16LE(p + 278),
+    };
+  } else {
+    info = {
+      lengthBytes: length,
+      state,
+      stateName: tcpStateName(state),
+      caState: ca,
+      caStateName: TCP_CA_STATE_NAMES[ca] ?? `UNKNOWN(${ca})`,
+      retransmits: buf[offset + 2]!,
+      probes: buf[offset + 3]!,
+      backoff: buf[offset + 4]!,
+      optionsRaw: o,
+      options: {
+        timestamps: (o & 1) !== 0,
+        sack: (o & 2) !== 0,
+        windowScale: (o & 4) !== 0,
+        ecn: (o & 8) !== 0,
+        ecnSeen: (o & 16) !== 0,
+        synData: (o & 32) !== 0,
+        usecTimestamps: (o & 64) !== 0,
+        tfoChild: (o & 128) !== 0,
+      },
+      sndWscale: w & 0xf,
+      rcvWscale: w >> 4,
+      deliveryRateAppLimited: (b7 & 1) !== 0,
+      fastopenClientFail: (b7 >> 1) & 3,
+    };
+    const rec = info as unknown as Record<string, number | bigint>;
+    for (const [name, off, size] of FIELDS) {
+      if (off + size > length) break;
+      const q = offset + off;
+      rec[name] =
+        size === 4
+          ? buf.readUInt32LE(q)
+          : size === 8
+            ? buf.readBigUInt64LE(q)
+            : size === 2
+              ? buf.readUInt16LE(q)
+              : buf[q]!;
+    }
   }
   if (state === 10) {
     if (info.unackedPackets !== undefined) info.acceptQueueLength = info.unackedPackets;
