@@ -74,6 +74,8 @@ export class TcpListenerTally {
   private readonly ports = new Map<number, PortSlot>();
   /** ESTABLISHED records seen (for tests and benchmarks). */
   establishedSeen = 0;
+  /** LISTEN records seen. */
+  listenRecords = 0;
 
   /**
    * Add one LISTEN record. Records of other states are ignored.
@@ -82,6 +84,7 @@ export class TcpListenerTally {
   addListen(buf: Buffer, off: number, len: number): void {
     if (len < MSG.size) throw new DecodeError('inet_diag_msg', off, `${len} bytes, expected at least ${MSG.size}`);
     if (buf[off + MSG.state] !== TCP_LISTEN) return;
+    this.listenRecords++;
     const family = buf[off + MSG.family];
     if (family !== AF_INET && family !== AF_INET6) {
       throw new DecodeError('inet_diag_msg', off, `unknown address family ${family}`);
