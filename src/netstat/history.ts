@@ -96,10 +96,14 @@ export function parseNetstatHistory(text: string, file = 'netstat history'): Net
   if (typeof o.counters !== 'object' || o.counters === null || Array.isArray(o.counters))
     return bad('counters missing');
   const counters: NetCounterSet = {};
+  const NAME = /^[A-Za-z0-9_]*$/;
   for (const [proto, sec] of Object.entries(o.counters as Record<string, unknown>)) {
+    if (!NAME.test(proto) || proto === '__proto__') return bad(`invalid section name ${JSON.stringify(proto)}`);
     if (typeof sec !== 'object' || sec === null || Array.isArray(sec)) return bad(`section ${proto} is not an object`);
     const out: Record<string, CounterValue> = {};
     for (const [name, v] of Object.entries(sec as Record<string, unknown>)) {
+      if (name === '' || !NAME.test(name) || name === '__proto__')
+        return bad(`invalid counter name ${JSON.stringify(name)}`);
       let val: CounterValue | undefined;
       if (typeof v === 'number' && Number.isSafeInteger(v)) val = v;
       else if (typeof v === 'string') val = parseCounterValue(v);

@@ -38,7 +38,7 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Translate a shell glob (`*`, `?`, `[…]`) into an anchored, case-insensitive RegExp. */
+/** Translate a shell glob (`*`, `?`, `[…]`) into an anchored, case-insensitive RegExp (SyntaxError for a bad `[…]` such as `[z-a]`). */
 export function globToRegExp(glob: string): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
@@ -84,7 +84,12 @@ export function counterMatcher(patterns: readonly string[]): (proto: string, nam
       return (forms) => forms.some((f) => re.test(f));
     }
     if (/[*?[]/.test(p)) {
-      const re = globToRegExp(p);
+      let re: RegExp;
+      try {
+        re = globToRegExp(p);
+      } catch (err) {
+        throw new InvalidArgumentError(`invalid pattern ${p}: ${(err as Error).message}`, p);
+      }
       return (forms) => forms.some((f) => re.test(f));
     }
     const lower = p.toLowerCase();

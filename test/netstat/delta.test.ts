@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { ParseError } from '../../src/errors.ts';
+import { InvalidArgumentError, ParseError } from '../../src/errors.ts';
 import {
   counterDelta,
   counterMatcher,
@@ -109,6 +109,7 @@ describe('counterMatcher (nstat-like patterns)', () => {
     assert.deepEqual(names(['/In(Errs|Errors)$/']), ['TcpInErrs', 'UdpInErrors']);
     assert.deepEqual(names(['/^syncookies/']), ['TcpExtSyncookiesSent']);
     assert.throws(() => counterMatcher(['/(/']), /invalid regular expression/);
+    assert.throws(() => counterMatcher(['Tcp[z-a]']), InvalidArgumentError);
   });
   test('no pattern matches all', () => {
     assert.equal(names([]).length, 8);
@@ -180,6 +181,66 @@ describe('history file', () => {
       );
     }
     assert.throws(() => parseNetstatHistory('{"version":1,"netns":"1","timeMs":1,"counters":{"A":[1]}}'), ParseError);
+    assert.throws(
+      () => parseNetstatHistory('{"version":1,"netns":"1","timeMs":1,"counters":{"__proto__":{"x":1}}}'),
+      ParseError,
+    );
+    assert.throws(
+      () => parseNetstatHistory('{"version":1,"netns":"1","timeMs":1,"counters":{"A":{"a b":1}}}'),
+      ParseError,
+    );
     assert.equal(readFileSync(p, 'utf8').length > 0, true);
+  });
+});
+
+describe('fuzz', () => {
+  test('parseNetstatHistory: arbitrary text → a history or a ParseError', () => {
+    const good = JSON.stringify({
+      version: 1,
+      netns: '1',
+      timeMs: 5,
+      counters: { Tcp: { A: 1, B: '18446744073709551615' } },
+    });
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 200 }), fc.json(), fc.constant(good)),
+        fc.nat(),
+        fc.string({ maxLength: 3 }),
+        (text, pos, ins) => {
+          const mutated =
+            pos % 3 === 0 ? text : text.slice(0, pos % (text.length + 1)) + ins + text.slice(pos % (text.length + 1));
+          try {
+            const h = parseNetstatHistory(mutated);
+            assert.equal(h.version, 1);
+            for (const sec of Object.values(h.counters)) {
+              for (const v of Object.values(sec)) assert.ok(typeof v === 'number' || typeof v === 'bigint');
+            }
+          } catch (err) {
+            if (!(err instanceof ParseError)) throw err;
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  test('counterMatcher: arbitrary patterns → a predicate or an InvalidArgumentError', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ maxLength: 12 }), { maxLength: 3 }),
+        fc.string({ maxLength: 10 }),
+        (patterns, name) => {
+          let m: ((p: string, n: string) => boolean) | undefined;
+          try {
+            m = counterMatcher(patterns);
+          } catch (err) {
+            if (!(err instanceof InvalidArgumentError)) throw err;
+            return;
+          }
+          assert.equal(typeof m('TcpExt', name), 'boolean');
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });
