@@ -101,6 +101,9 @@ const SCALED = new Set([
   'value',
 ]);
 
+/** Sensor attribute suffixes whose value is text, not a number (besides `label`). */
+const TEXT_SUFFIXES = new Set(['model_number', 'oem_info', 'serial_number']);
+
 const SENSOR_RE = /^(temp|in|curr|power|energy|humidity|fan|freq|pwm|intrusion)(\d+)(?:_(.+))?$/;
 
 /** True for file names of the hwmon sensor interface (`temp1_input`, `pwm1`, `in0_label` …) and `name`. */
@@ -129,6 +132,8 @@ export interface HwmonSensor {
   raw: Record<string, number>;
   /** Measurement attributes converted to {@link HwmonSensor.unit}, keyed by suffix. */
   values: Record<string, number>;
+  /** Textual attributes other than the label (ACPI power meter `power1_model_number`, `_oem_info`, `_serial_number`). */
+  text?: Record<string, string>;
   /** This sensor's attributes that could not be read or parsed, keyed by file name. */
   errors: AttributeErrors;
 }
@@ -190,6 +195,9 @@ export function buildHwmonChip(hwmon: string, attrs: AttrMap, device?: string, d
     if (suffix === 'label') {
       const v = r.str(file);
       if (v !== undefined) s.label = v;
+    } else if (TEXT_SUFFIXES.has(suffix)) {
+      const v = r.str(file);
+      if (v !== undefined) s.text = { ...s.text, [suffix]: v };
     } else {
       const v = r.int(file);
       if (v !== undefined) {

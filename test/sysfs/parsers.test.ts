@@ -214,4 +214,16 @@ test('buildPowerSupply and buildHwmonChip: numbers typed, text kept, negative va
   assert.equal(chip.sensors[0]!.input, -5);
   assert.deepEqual(chip.sensors[0]!.raw, { input: -5000, alarm: 0 });
   assert.deepEqual(chip.sensors[0]!.values, { input: -5 });
+  const meter = buildHwmonChip(
+    'hwmon3',
+    m({
+      name: 'power_meter\n',
+      power1_average: '245000000\n',
+      power1_model_number: 'ACME PM-1\n',
+      power1_oem_info: '\n',
+    }),
+  );
+  assert.deepEqual(meter.sensors[0]!.text, { model_number: 'ACME PM-1', oem_info: '' });
+  assert.equal(meter.sensors[0]!.values.average, 245);
+  assert.deepEqual(meter.errors, {});
 });
