@@ -20,6 +20,9 @@ import { type KernelUnits, readKernelUnits } from './auxv.js';
 import type { ProcFS } from './fs.js';
 import { procFail } from './proc_util.js';
 
+/** Field indexes (after the command name) the sampler decodes. */
+const WANTED: readonly boolean[] = Array.from({ length: 22 }, (_, i) => [1, 11, 12, 17, 19, 21].includes(i));
+
 /** One process's figures from a {@link ProcessSampler.sample}. */
 export interface ProcessUsage {
   /** Process ID. */
@@ -64,6 +67,7 @@ export class ProcessSampler {
   private readonly maxOpenFds: number;
   private readonly entries = new Map<number, Entry>();
   private readonly buf = Buffer.allocUnsafe(4096);
+  private readonly fields = new Float64Array(22);
   private readonly uptimeBuf = Buffer.allocUnsafe(128);
   private uptimeFd = -1;
 
@@ -124,15 +128,47 @@ export class ProcessSampler {
         if (!prev) closeSync(r.fd);
         procFail({ file: join(this.fs.mountPoint, String(pid), 'stat') }, 'no "(comm)" field');
       }
-      const f = buf.toString('latin1', close + 2, r.n).split(' ');
-      const utime = Number(f[11]);
-      const stime = Number(f[12]);
-      const starttime = Number(f[19]);
-      const rss = Number(f[21]);
+      // fields after ")": 0 state, 1 ppid, 11 utime, 12 stime, 17 num_threads, 19 starttime, 21 rss —
+      // decoded straight from the bytes (no string, no split)
+      const v = this.fields;
+      v.fill(Number.NaN);
+      let k = 0;
+      let i = close + 2;
+      const state = String.fromCharCode(buf[i]!);
+      while (i < r.n && k < 22) {
+        if (buf[i] === 0x20) {
+          k++;
+          i++;
+          if (WANTED[k]) {
+            let n = 0;
+            let digits = 0;
+            let neg = false;
+            if (buf[i] === 0x2d) {
+              neg = true;
+              i++;
+            }
+            for (; i < r.n; i++, digits++) {
+              const d = buf[i]! - 0x30;
+              if (d < 0 || d > 9) break;
+              n = n * 10 + d;
+            }
+            if (digits > 0) v[k] = neg ? -n : n;
+          }
+          continue;
+        }
+        i++;
+      }
+      const utime = v[11]!;
+      const stime = v[12]!;
+      const starttime = v[19]!;
+      const rss = v[21]!;
       const ticks = utime + stime;
-      if (!Number.isFinite(ticks) || !Number.isFinite(rss) || !Number.isFinite(starttime) || f.length < 22) {
+      if (!Number.isFinite(ticks + rss + starttime + v[1]! + v[17]!) || state === ' ') {
         if (!prev) closeSync(r.fd);
-        procFail({ file: join(this.fs.mountPoint, String(pid), 'stat'), text: f.join(' ') }, 'truncated stat line');
+        procFail(
+          { file: join(this.fs.mountPoint, String(pid), 'stat'), text: buf.toString('latin1', 0, Math.min(r.n, 200)) },
+          'truncated or malformed stat line',
+        );
       }
       let cpuPercent: number;
       uptime ??= this.uptimeSeconds();
@@ -154,13 +190,13 @@ export class ProcessSampler {
       }
       out.set(pid, {
         pid,
-        ppid: Number(f[1]),
+        ppid: v[1]!,
         comm: buf.toString('utf8', open + 1, close),
-        state: f[0]!,
+        state,
         cpuPercent: Math.max(0, cpuPercent),
         cpuTimeSeconds: ticks / tck,
         rssBytes: rss * this.units.pageSizeBytes,
-        numThreads: Number(f[17]),
+        numThreads: v[17]!,
         elapsedSeconds: elapsed,
         timestampMs: Date.now(),
       });

@@ -86,6 +86,9 @@ describe('ProcessSampler', () => {
     const s = new ProcessSampler(new ProcFS(root));
     try {
       assert.throws(() => s.sample([4244]), ParseError);
+      const odd = s.sample([4242]).get(4242)!;
+      assert.equal(odd.comm, 'a) (b c)\nd', 'comm with spaces, parentheses and a newline');
+      assert.equal(odd.state, 'S');
       const ok = s.sample([20920]).get(20920)!;
       assert.equal(ok.comm, 'sleep');
       assert.equal(ok.rssBytes, Number(readFileSync(`${root}/20920/stat`, 'utf8').split(' ')[23]) * 4096);
