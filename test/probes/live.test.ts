@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { type SocketProbeEvent, socketProbes } from '../../src/probes/index.ts';
 import { Tracefs } from '../../src/tracefs/index.ts';
-import { have, needRoot, repoRoot, runCapture } from '../helpers/env.ts';
+import { have, needRoot, repoRoot, runCapture, skipBecause } from '../helpers/env.ts';
 
 const MARKER = 4321; // size of the last UDP datagram the child sends: "traffic done"
 
@@ -341,7 +341,10 @@ describe('socket probes live', () => {
     const bad = await runCapture(process.execPath, ['--import', 'tsx', cli, 'trace', 'sockets', '--probe', 'bogus']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown probe "bogus"/);
-    if (!have('setpriv')) return;
+    if (!have('setpriv')) {
+      skipBecause(t, 'needs setpriv (util-linux) to run the CLI as an unprivileged user');
+      return;
+    }
     const r = await runCapture('setpriv', [
       '--reuid',
       '65534',

@@ -16,7 +16,7 @@ import {
   TracepointMissingError,
   traceEvents,
 } from '../../src/tracefs/index.ts';
-import { have, needRoot, repoRoot, runCapture } from '../helpers/env.ts';
+import { have, needRoot, repoRoot, runCapture, skipBecause } from '../helpers/env.ts';
 
 let tfs: Tracefs | undefined;
 function tracefs(): Tracefs {
@@ -222,7 +222,7 @@ setInterval(() => {}, 1000);
   test('tracefs not mounted: findTracefs mounts it (private mount namespace)', async (t) => {
     if (needRoot(t)) return;
     if (!have('unshare') || !have('umount')) {
-      t.skip('needs unshare and umount (util-linux)');
+      skipBecause(t, 'needs unshare (util-linux) and umount (mount)');
       return;
     }
     const script = join(repoRoot, 'test', 'tracefs', 'mount-child.tmp.ts');
