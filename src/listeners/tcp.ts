@@ -49,6 +49,16 @@ function legacyRequest(states: number, bytecode?: Buffer): Buffer {
 }
 
 const LISTEN_REQUEST = legacyRequest(TCPF_LISTEN);
+const ESTABLISHED_UNFILTERED = legacyRequest(TCPF_ESTABLISHED);
+
+/**
+ * EINVAL from the ESTABLISHED request: the kernel's bytecode audit refused the
+ * port filter (it rejects before sending anything). Counting stays correct
+ * without it (the tally matches ports itself), only slower: retry unfiltered.
+ */
+function filterRejected(e: unknown): boolean {
+  return e instanceof NetlinkError && e.errno === errno.EINVAL;
+}
 
 /** Turn "no handler" answers into an error naming the kernel modules and how to load them. */
 export function mapInetDiagError(e: unknown): unknown {
@@ -115,6 +125,7 @@ let lastListenRecords = 0;
 
 const DESC_LISTEN = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states LISTEN)';
 const DESC_EST = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states ESTABLISHED, local-port filter)';
+const DESC_EST_ALL = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states ESTABLISHED)';
 
 /**
  * Statistics of TCP listeners, with raindrops' definitions (see {@link ListenerStats}).
@@ -161,13 +172,13 @@ export async function tcpListenerStats(
     lastListenRecords = tally.listenRecords;
     const plan = planAfterListen(tally, asked, options.active !== false);
     if (plan.established) {
-      await sock.dump(
-        TCPDIAG_GETSOCK,
-        NLM_F_REQUEST,
-        plan.established,
-        (buf, _type, off, len) => tally.addEstablished(buf, off, len),
-        DESC_EST,
-      );
+      const onEst: NetlinkDumpCallback = (buf, _type, off, len) => tally.addEstablished(buf, off, len);
+      try {
+        await sock.dump(TCPDIAG_GETSOCK, NLM_F_REQUEST, plan.established, onEst, DESC_EST);
+      } catch (e) {
+        if (!filterRejected(e)) throw e;
+        await sock.dump(TCPDIAG_GETSOCK, NLM_F_REQUEST, ESTABLISHED_UNFILTERED, onEst, DESC_EST_ALL);
+      }
     }
     const out = result(plan);
     if (options.owners) {
@@ -205,13 +216,13 @@ export function tcpListenerStatsSync(
     );
     const plan = planAfterListen(tally, asked, options.active !== false);
     if (plan.established) {
-      sock.dumpSync(
-        TCPDIAG_GETSOCK,
-        NLM_F_REQUEST,
-        plan.established,
-        (buf, _type, off, len) => tally.addEstablished(buf, off, len),
-        DESC_EST,
-      );
+      const onEst: NetlinkDumpCallback = (buf, _type, off, len) => tally.addEstablished(buf, off, len);
+      try {
+        sock.dumpSync(TCPDIAG_GETSOCK, NLM_F_REQUEST, plan.established, onEst, DESC_EST);
+      } catch (e) {
+        if (!filterRejected(e)) throw e;
+        sock.dumpSync(TCPDIAG_GETSOCK, NLM_F_REQUEST, ESTABLISHED_UNFILTERED, onEst, DESC_EST_ALL);
+      }
     }
     const out = result(plan);
     if (options.owners) {

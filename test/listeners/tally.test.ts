@@ -10,9 +10,9 @@ import {
   runPortBytecode,
   sourcePortFilterBytecode,
 } from '../../src/listeners/bytecode.ts';
-import { mapInetDiagError } from '../../src/listeners/tcp.ts';
+import { mapInetDiagError, tcpListenerStats, tcpListenerStatsSync } from '../../src/listeners/tcp.ts';
 import { TcpListenerTally } from '../../src/listeners/tcp-tally.ts';
-import { forEachNetlinkMessage, NetlinkError } from '../../src/netlink/index.ts';
+import { forEachNetlinkMessage, NetlinkError, NetlinkSocket, type NetlinkTransport } from '../../src/netlink/index.ts';
 
 const fixtures = new URL('../fixtures/listeners/', import.meta.url);
 const setup = JSON.parse(readFileSync(new URL('setup.json', fixtures), 'utf8')) as {
@@ -224,4 +224,93 @@ test('a kernel without inet_diag/tcp_diag gives NotSupportedError naming the mod
   }
   const other = new NetlinkError(22, 'x');
   assert.equal(mapInetDiagError(other), other, 'other errors pass through');
+});
+
+/**
+ * A fake kernel: answers TCPDIAG_GETSOCK LISTEN requests with the captured
+ * LISTEN dump, ESTABLISHED requests carrying a bytecode filter with EINVAL
+ * (as a kernel whose audit refuses it), unfiltered ESTABLISHED requests with
+ * the captured ESTABLISHED dump.
+ */
+function fixtureKernel(): NetlinkTransport & { requests: string[] } {
+  const listen = readFileSync(new URL('tcp-listen.bin', fixtures));
+  const est = readFileSync(new URL('tcp-established.bin', fixtures));
+  let queue: Buffer[] = [];
+  const requests: string[] = [];
+  const reply = (body: Buffer, seq: number): Buffer => {
+    const b = Buffer.from(body);
+    forEachNetlinkMessage(b, b.length, (_t, _f, _s, _p, off) => {
+      b.writeUInt32LE(seq, off - 8);
+      b.writeUInt32LE(77, off - 4);
+    });
+    const done = Buffer.alloc(20);
+    done.writeUInt32LE(20, 0);
+    done.writeUInt16LE(3, 4);
+    done.writeUInt32LE(seq, 8);
+    done.writeUInt32LE(77, 12);
+    return Buffer.concat([b, done]);
+  };
+  const t = {
+    portId: 77,
+    requests,
+    send(buf: Buffer, len: number) {
+      const seq = buf.readUInt32LE(8);
+      const states = buf.readUInt32LE(16 + 52);
+      const filtered = len > 16 + 60;
+      requests.push(`${states === 1 << 10 ? 'LISTEN' : 'ESTABLISHED'}${filtered ? '+filter' : ''}`);
+      if (states === 1 << 10) queue.push(reply(listen, seq));
+      else if (filtered) {
+        const e = Buffer.alloc(36);
+        e.writeUInt32LE(36, 0);
+        e.writeUInt16LE(2, 4);
+        e.writeUInt32LE(seq, 8);
+        e.writeUInt32LE(77, 12);
+        e.writeInt32LE(-22, 16);
+        queue.push(e);
+      } else queue.push(reply(est, seq));
+    },
+    recv(buf: Buffer) {
+      const d = queue.shift();
+      if (!d) return -1;
+      d.copy(buf);
+      return d.length;
+    },
+    recvAsync(buf: Buffer, len: number, flags: number) {
+      return Promise.resolve(t.recv(buf, len, flags));
+    },
+    pollAsync: () => Promise.resolve(queue.length > 0),
+    setReceiveBufferSize() {},
+    getReceiveBufferSize: () => 0,
+    close() {
+      queue = [];
+    },
+  };
+  return t as unknown as NetlinkTransport & { requests: string[] };
+}
+
+test('tcpListenerStats end to end on captured dumps; a refused port filter is retried unfiltered', async () => {
+  const expected = Object.fromEntries(
+    setup.tcp.map((e) => [e.key, { active: e.accepted, queued: e.pending, backlog: e.backlog, sockets: e.sockets }]),
+  );
+  const k = fixtureKernel();
+  const socket = new NetlinkSocket(k, 4);
+  assert.deepEqual(Object.fromEntries(await tcpListenerStats(undefined, { socket })), expected);
+  assert.deepEqual(k.requests, ['LISTEN', 'ESTABLISHED+filter', 'ESTABLISHED']);
+  assert.deepEqual(Object.fromEntries(tcpListenerStatsSync(undefined, { socket })), expected);
+  const one = tcpListenerStatsSync(['127.0.0.2:7003', '[::1]:7004'], { socket });
+  assert.deepEqual(Object.fromEntries(one), {
+    '127.0.0.2:7003': { ...expected['0.0.0.0:7003'], matchedKey: '0.0.0.0:7003' },
+    '[::1]:7004': { ...expected['[::]:7004'], matchedKey: '[::]:7004' },
+  });
+  // queued only: a single LISTEN request
+  k.requests.length = 0;
+  const q = await tcpListenerStats(undefined, { socket, active: false });
+  assert.deepEqual(k.requests, ['LISTEN']);
+  for (const e of setup.tcp)
+    assert.deepEqual(q.get(e.key), { active: 0, queued: e.pending, backlog: e.backlog, sockets: e.sockets });
+  // nothing asked that listens: no ESTABLISHED walk at all
+  k.requests.length = 0;
+  assert.equal((await tcpListenerStats(['10.9.9.9:1'], { socket })).size, 0);
+  assert.deepEqual(k.requests, ['LISTEN']);
+  socket.close();
 });
