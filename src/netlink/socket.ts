@@ -50,6 +50,8 @@ export interface NetlinkTransport {
   readonly portId: number;
   /** Send one datagram (the first `len` bytes of `buf`) to the kernel. */
   send(buf: Buffer, len: number): void;
+  /** {@link send} off the main thread (optional: when absent, async requests send synchronously). */
+  sendAsync?(buf: Buffer, len: number): Promise<void>;
   /**
    * Receive one datagram into `buf[0..len)`. With MSG_TRUNC in `flags` returns
    * the datagram's real length. Returns -1 when nothing arrived within the
@@ -121,6 +123,10 @@ export class KernelNetlinkTransport implements NetlinkTransport {
 
   send(buf: Buffer, len: number): void {
     sys.send(this.fd, buf, len, 0);
+  }
+
+  async sendAsync(buf: Buffer, len: number): Promise<void> {
+    await sys.sendAsync(this.fd, buf, len, 0);
   }
 
   recv(buf: Buffer, len: number, flags: number): number {
@@ -229,6 +235,7 @@ export class NetlinkSocket {
   private readonly t: NetlinkTransport;
   private buf: Buffer;
   private sendBuf = Buffer.alloc(4096);
+  private sendLen = 0;
   private peek: boolean;
   private seq: number;
   private queue: Promise<unknown> = Promise.resolve();
@@ -314,7 +321,7 @@ export class NetlinkSocket {
   request(type: number, flags: number, payload: Buffer, description?: string): Promise<NetlinkMessage[]> {
     return this.enqueue(async () => {
       const out: NetlinkMessage[] = [];
-      const op = this.start(type, flags, payload, description, collect(out, this));
+      const op = await this.startAsync(type, flags, payload, description, collect(out, this));
       await this.runAsync(op);
       return out;
     });
@@ -344,7 +351,7 @@ export class NetlinkSocket {
     description?: string,
   ): Promise<number> {
     return this.enqueue(async () => {
-      const op = this.start(type, flags | NLM_F_DUMP, payload, description, onMessage);
+      const op = await this.startAsync(type, flags | NLM_F_DUMP, payload, description, onMessage);
       await this.runAsync(op);
       return op.count;
     });
@@ -370,12 +377,12 @@ export class NetlinkSocket {
     try {
       this.checkOpen();
       let batch: T[] = [];
-      op = this.start(type, flags | NLM_F_DUMP, payload, description, (b, t, o, l, f) => {
+      op = await this.startAsync(type, flags | NLM_F_DUMP, payload, description, (b, t, o, l, f) => {
         batch.push(map(b, t, o, l, f));
       });
       let waited = 0;
       while (!op.done) {
-        const n = await this.recvDatagramAsync(op.description);
+        const n = await this.recvForOpAsync(op);
         if (n < 0) {
           waited += WAIT_SLICE_MS;
           if (waited >= this.replyTimeoutMs) this.timeout(op);
@@ -538,7 +545,7 @@ export class NetlinkSocket {
     return this.seq;
   }
 
-  private start(
+  private prepare(
     type: number,
     flags: number,
     payload: Buffer,
@@ -565,14 +572,45 @@ export class NetlinkSocket {
       count: 0,
       error: undefined,
     };
-    this.t.send(this.sendBuf, len);
+    this.sendLen = len;
+    return op;
+  }
+
+  /** Build and send a request synchronously. */
+  private start(
+    type: number,
+    flags: number,
+    payload: Buffer,
+    description: string | undefined,
+    deliver: NetlinkDumpCallback,
+  ): Op {
+    const op = this.prepare(type, flags, payload, description, deliver);
+    this.t.send(this.sendBuf, this.sendLen);
+    return op;
+  }
+
+  /**
+   * Build and send a request from a worker thread: the kernel starts a dump
+   * inside send, and with a filter that rejects most sockets that first part
+   * can be the whole table walk.
+   */
+  private async startAsync(
+    type: number,
+    flags: number,
+    payload: Buffer,
+    description: string | undefined,
+    deliver: NetlinkDumpCallback,
+  ): Promise<Op> {
+    const op = this.prepare(type, flags, payload, description, deliver);
+    if (this.t.sendAsync) await this.t.sendAsync(this.sendBuf, this.sendLen);
+    else this.t.send(this.sendBuf, this.sendLen);
     return op;
   }
 
   private runSync(op: Op): void {
     let waited = 0;
     while (!op.done) {
-      const n = this.recvDatagram(op.description, 0);
+      const n = this.recvForOp(op);
       if (n < 0) {
         waited += WAIT_SLICE_MS;
         if (waited >= this.replyTimeoutMs) this.timeout(op);
@@ -587,7 +625,7 @@ export class NetlinkSocket {
   private async runAsync(op: Op): Promise<void> {
     let waited = 0;
     while (!op.done) {
-      const n = await this.recvDatagramAsync(op.description);
+      const n = await this.recvForOpAsync(op);
       if (n < 0) {
         waited += WAIT_SLICE_MS;
         if (waited >= this.replyTimeoutMs) this.timeout(op);
@@ -603,6 +641,37 @@ export class NetlinkSocket {
     this.closed = true;
     if (this.inflight <= 1) this.release();
     throw new NetlinkTimeoutError(op.description, this.replyTimeoutMs);
+  }
+
+  /**
+   * Read the next datagram of `op`. During a dump an overrun (ENOBUFS: some
+   * other message was dropped; dump parts themselves are flow-controlled and
+   * never dropped) fails the operation but not the read loop: the rest of
+   * the dump is still read and discarded so the kernel finishes it. Returns 0
+   * to mean "nothing to process, keep reading".
+   */
+  private recvForOp(op: Op): number {
+    try {
+      return this.recvDatagram(op.description, 0);
+    } catch (e) {
+      return this.recoverable(op, e);
+    }
+  }
+
+  private async recvForOpAsync(op: Op): Promise<number> {
+    try {
+      return await this.recvDatagramAsync(op.description);
+    } catch (e) {
+      return this.recoverable(op, e);
+    }
+  }
+
+  private recoverable(op: Op, e: unknown): number {
+    if (e instanceof NetlinkOverrunError && op.dump) {
+      if (op.error === undefined) op.error = e;
+      return 0;
+    }
+    throw e;
   }
 
   /** Read one datagram into `this.buf`; returns its length or -1 (nothing within the wait slice). */

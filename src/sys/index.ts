@@ -306,6 +306,27 @@ export function recvAsync(fd: number, buf: Buffer, len: number = buf.length, fla
   });
 }
 
+/**
+ * send(2) of the first `len` bytes of `buf` on a libuv worker thread. A
+ * netlink dump request makes the kernel start the dump inside send (with a
+ * filter that rejects most sockets, the whole table walk), so async callers
+ * send off the main thread too. Resolves to the byte count.
+ */
+export function sendAsync(fd: number, buf: Buffer, len: number = buf.length, flags = 0): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const attempt = () =>
+      c_sendto.async(fd, buf, len, flags, null, 0, (err: unknown, r: number | bigint) => {
+        if (err) return reject(err);
+        const n = Number(r);
+        if (n >= 0) return resolve(n);
+        const e = koffi.errno();
+        if (e === errno.EINTR) return attempt();
+        reject(sysError('sendto', e));
+      });
+    attempt();
+  });
+}
+
 /** Build a `struct sockaddr_nl` (12 bytes). */
 export function sockaddrNl(pid = 0, groups = 0): Buffer {
   const b = Buffer.alloc(12);

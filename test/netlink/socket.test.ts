@@ -47,6 +47,10 @@ class FakeTransport implements NetlinkTransport {
     const [m] = decodeNetlinkMessages(b);
     this.queue.push(...this.kernel(m!));
   }
+  async sendAsync(buf: Buffer, len: number): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    this.send(buf, len);
+  }
   recv(buf: Buffer, len: number, flags: number): number {
     this.recvCalls.push({ len, flags });
     const d = this.queue[0];
@@ -242,6 +246,27 @@ test('fake: ENOBUFS becomes NetlinkOverrunError once; receive() returns events a
   t.queue.push(msg(31, 0, 0, u32(8), 0), sys.sysError('recv', sys.errno.ENOBUFS));
   assert.equal((await s.receive(1000)).length, 1);
   await assert.rejects(s.receive(1000), NetlinkOverrunError);
+});
+
+test('fake: ENOBUFS in the middle of a dump fails it after reading the rest; the next dump works', async () => {
+  let calls = 0;
+  const t = new FakeTransport((r) => [
+    msg(20, NLM_F_MULTI, r.seq, u32(1)),
+    ...(++calls <= 2 ? [sys.sysError('recv', sys.errno.ENOBUFS)] : []),
+    msg(20, NLM_F_MULTI, r.seq, u32(2)),
+    done(r.seq),
+  ]);
+  const s = new NetlinkSocket(t, 4);
+  const seen: number[] = [];
+  await assert.rejects(
+    s.dump(20, 0, Buffer.alloc(0), (b, _t, o) => seen.push(b.readUInt32LE(o))),
+    NetlinkOverrunError,
+  );
+  assert.deepEqual(seen, [1]);
+  assert.equal(t.queue.length, 0, 'the rest of the dump was read');
+  assert.throws(() => s.dumpSync(20, 0, Buffer.alloc(0), () => {}), NetlinkOverrunError);
+  assert.equal(t.queue.length, 0);
+  assert.equal(await s.dump(20, 0, Buffer.alloc(0), () => {}), 2, 'no overrun: the whole dump');
 });
 
 test('fake: no reply → NetlinkTimeoutError and the socket is closed', async () => {
