@@ -269,7 +269,7 @@ function fixtureKernel(): NetlinkTransport & { requests: string[] } {
         queue.push(e);
       } else queue.push(reply(est, seq));
     },
-    recv(buf: Buffer) {
+    recv(buf: Buffer, _len?: number, _flags?: number) {
       const d = queue.shift();
       if (!d) return -1;
       d.copy(buf);
