@@ -29,6 +29,53 @@ export interface CounterDescription {
   mib?: string;
   /** Related counters as `Proto.Name`. */
   seeAlso?: string[];
+  /**
+   * How `netstat -s` (net-tools) words this counter, e.g. `times the listen
+   * queue of a socket overflowed`, for mapping its output back to the name.
+   */
+  netstatS?: string;
+}
+
+/** `netstat -s` (net-tools) phrases of well-known counters, without the leading number. */
+const NETSTAT_S: Record<string, string> = {
+  'TcpExt.ListenOverflows': 'times the listen queue of a socket overflowed',
+  'TcpExt.ListenDrops': 'SYNs to LISTEN sockets dropped',
+  'TcpExt.SyncookiesSent': 'SYN cookies sent',
+  'TcpExt.SyncookiesRecv': 'SYN cookies received',
+  'TcpExt.SyncookiesFailed': 'invalid SYN cookies received',
+  'TcpExt.EmbryonicRsts': 'resets received for embryonic SYN_RECV sockets',
+  'Tcp.ActiveOpens': 'active connection openings',
+  'Tcp.PassiveOpens': 'passive connection openings',
+  'Tcp.AttemptFails': 'failed connection attempts',
+  'Tcp.EstabResets': 'connection resets received',
+  'Tcp.CurrEstab': 'connections established',
+  'Tcp.InSegs': 'segments received',
+  'Tcp.OutSegs': 'segments sent out',
+  'Tcp.RetransSegs': 'segments retransmitted',
+  'Tcp.InErrs': 'bad segments received',
+  'Tcp.OutRsts': 'resets sent',
+};
+
+/**
+ * Find the counter a `netstat -s` line talks about: `"22438 times the listen
+ * queue of a socket overflowed"` → `['TcpExt', 'ListenOverflows']`. Matches
+ * the known phrases case-insensitively, ignoring the number; `undefined` when
+ * none matches.
+ */
+export function counterFromNetstatS(line: string): [proto: string, name: string] | undefined {
+  const text = line
+    .trim()
+    .replace(/^\d+\s+/, '')
+    .replace(/\s+/g, ' ')
+    .toLowerCase();
+  if (text.length === 0) return undefined;
+  for (const [key, phrase] of Object.entries(NETSTAT_S)) {
+    if (text === phrase.toLowerCase()) {
+      const dot = key.indexOf('.');
+      return [key.slice(0, dot), key.slice(dot + 1)];
+    }
+  }
+  return undefined;
 }
 
 const GAUGES = new Set([
@@ -504,6 +551,8 @@ export function describeCounter(proto: string, name: string): CounterDescription
   const d: CounterDescription = { proto, name, meaning: e[2], incrementedBy: e[1], kind: counterKind(proto, name) };
   if (e[0] !== undefined) d.mib = e[0];
   if (e[3] !== undefined) d.seeAlso = e[3];
+  const ns = NETSTAT_S[`${proto}.${name}`];
+  if (ns !== undefined) d.netstatS = ns;
   return d;
 }
 

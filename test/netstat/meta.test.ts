@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
+  counterFromNetstatS,
   counterKind,
   describeCounter,
   describedCounters,
@@ -208,6 +209,21 @@ describe('node_exporter names', () => {
     assert.equal(
       netstatPrometheusText({ IpExt: { InOctets: 18446744073709551615n } }),
       '# HELP node_netstat_IpExt_InOctets Statistic IpExtInOctets.\n# TYPE node_netstat_IpExt_InOctets untyped\nnode_netstat_IpExt_InOctets 18446744073709551615\n',
+    );
+  });
+
+  test('netstat -s lines from the seed map back to counter names', () => {
+    assert.deepEqual(counterFromNetstatS('    22438 times the listen queue of a socket overflowed'), [
+      'TcpExt',
+      'ListenOverflows',
+    ]);
+    assert.deepEqual(counterFromNetstatS('    49148 SYNs to LISTEN sockets dropped'), ['TcpExt', 'ListenDrops']);
+    assert.deepEqual(counterFromNetstatS('12 failed connection attempts'), ['Tcp', 'AttemptFails']);
+    assert.equal(counterFromNetstatS('something else entirely'), undefined);
+    assert.equal(counterFromNetstatS(''), undefined);
+    assert.equal(
+      describeCounter('TcpExt', 'ListenOverflows')!.netstatS,
+      'times the listen queue of a socket overflowed',
     );
   });
 });

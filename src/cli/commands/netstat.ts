@@ -9,6 +9,7 @@ import {
   type CounterChange,
   type CounterValue,
   counterDelta,
+  counterFromNetstatS,
   counterKind,
   counterMatcher,
   deltaValues,
@@ -171,6 +172,7 @@ export function explainText(proto: string, name: string, value: CounterValue | u
     lines.push('  no description available for this counter (it is still read and exported).');
     return lines.join('\n');
   }
+  if (d.netstatS !== undefined) lines.push(`  netstat -s:       "N ${d.netstatS}"`);
   lines.push('  meaning:', wrap(d.meaning, 76, '    '), '  changed by:');
   for (const f of d.incrementedBy) lines.push(`    ${f}`);
   if (d.seeAlso?.length) lines.push(`  see also:         ${d.seeAlso.join(', ')}`);
@@ -198,6 +200,11 @@ async function run(patterns: string[], o: NetstatOptions): Promise<void> {
     if (hits.length === 0) {
       // not printed by this kernel, maybe still described (e.g. counters of older kernels)
       hits.push(...resolveCounterName(o.explain, describedCounters()));
+    }
+    if (hits.length === 0) {
+      // a line of `netstat -s` output, e.g. "22438 times the listen queue of a socket overflowed"
+      const fromS = counterFromNetstatS(o.explain);
+      if (fromS !== undefined) hits.push(fromS);
     }
     if (hits.length === 0) {
       throw new UsageError(
@@ -306,7 +313,10 @@ export function register(program: Command): void {
       '--json',
       'print the nested { Proto: { Name: value } } object (deltas with --delta/--interval; one line per sample)',
     )
-    .option('--explain <name>', 'explain a counter: meaning, kernel functions, Prometheus name')
+    .option(
+      '--explain <name>',
+      'explain a counter (any name form, or a `netstat -s` line): meaning, kernel functions, Prometheus name',
+    )
     .option('--zeros', 'also show counters that are zero (or did not change)')
     .option(
       '--prometheus',
