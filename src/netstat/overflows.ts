@@ -148,7 +148,8 @@ export function formatOwners(f: ListenerFinding): string {
 /**
  * Diagnose one interval (pure): `delta` holds the increase of the TcpExt
  * counters (any object with `TcpExt: { ListenOverflows, … }`), `listeners`
- * the accept queues at the end of the interval, `limits` the sysctls.
+ * the accept queues at the end of the interval (with `queuedPeak` when they
+ * were sampled within it), `limits` the sysctls.
  */
 export function diagnoseListenOverflows(input: {
   delta: NetCounterSet;
