@@ -72,6 +72,9 @@ export class TcpListenerTally {
   /** Listener entries by key, in the order the kernel listed them. */
   readonly entries = new Map<string, TcpListenerEntry>();
   private readonly ports = new Map<number, PortSlot>();
+  /** port → index + 1 into `slots` (0 = no listener on that port): one typed-array read per ESTABLISHED record. */
+  private readonly slotOfPort = new Uint16Array(65536);
+  private readonly slots: PortSlot[] = [];
   /** ESTABLISHED records seen (for tests and benchmarks). */
   establishedSeen = 0;
   /** LISTEN records seen. */
@@ -111,6 +114,10 @@ export class TcpListenerTally {
       if (!slot) {
         slot = { v4: [], v4Wild: undefined, v6: [], v6Wild: undefined };
         this.ports.set(port, slot);
+        if (this.slots.length < 65535) {
+          this.slots.push(slot);
+          this.slotOfPort[port] = this.slots.length;
+        }
       }
       const a = off + MSG.src;
       if (v4) {
@@ -151,8 +158,9 @@ export class TcpListenerTally {
     if (len < MSG.size) throw new DecodeError('inet_diag_msg', off, `${len} bytes, expected at least ${MSG.size}`);
     if (buf[off + MSG.state] !== TCP_ESTABLISHED) return;
     this.establishedSeen++;
-    const slot = this.ports.get((buf[off + MSG.sport]! << 8) | buf[off + MSG.sport + 1]!);
-    if (slot === undefined || buf.readUInt32LE(off + MSG.inode) === 0) return;
+    const idx = this.slotOfPort[(buf[off + MSG.sport]! << 8) | buf[off + MSG.sport + 1]!]!;
+    if (idx === 0 || buf.readUInt32LE(off + MSG.inode) === 0) return;
+    const slot = this.slots[idx - 1]!;
     const a = off + MSG.src;
     if (buf[off + MSG.family] === AF_INET) {
       const w = buf.readUInt32LE(a);
