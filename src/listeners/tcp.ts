@@ -138,8 +138,11 @@ const DESC_EST_ALL = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states ESTABLISHE
  *   dual-stack `[::]:port`) gets that listener's numbers and `matchedKey`;
  *   addresses with no listener at all are left out.
  *
- * The dumps are read off the main thread, a datagram at a time, so the event
- * loop stays responsive however many connections exist.
+ * The ESTABLISHED dump is read off the main thread, a datagram (at most
+ * 32 KiB, a few hundred connections) at a time, so the event loop stays
+ * responsive however many connections exist. The LISTEN dump, whose size
+ * depends only on the number of listeners, is read in place while there are
+ * fewer than 2000 listening sockets (about 0.05 ms), off-thread otherwise.
  *
  * @throws {InvalidListenerAddressError} for a malformed address (before any I/O).
  * @throws {NotSupportedError} when the kernel has no inet_diag/tcp_diag (`modprobe inet_diag tcp_diag`).
