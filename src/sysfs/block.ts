@@ -334,3 +334,53 @@ export function buildBlockQueueStats(attrs: AttrMap, dir = 'queue'): BlockQueueS
   }
   return out;
 }
+
+/**
+ * Identity and size of a whole block device, from `/sys/block/<dev>/`
+ * (`dev`, `size`, `ro`, `removable`) and the partitions below it (the
+ * subdirectories that contain a `partition` file).
+ */
+export interface BlockDevice {
+  /** Kernel device name (`sda`, `nvme0n1`). */
+  name: string;
+  /** Device major number (from `dev`, `major:minor`). */
+  majorNumber?: number;
+  /** Device minor number (from `dev`). */
+  minorNumber?: number;
+  /** `size`: capacity in 512-byte sectors (whatever the logical block size). */
+  size?: number;
+  /** `size × 512`: capacity in bytes. */
+  sizeBytes?: number;
+  /** `ro`: 1 when the device is read-only. */
+  ro?: number;
+  /** `removable`: 1 for removable media. */
+  removable?: number;
+  /** Partition names (`sda1`, `nvme0n1p2`), naturally sorted; read their counters with `blockDeviceStat(dev, part)`. */
+  partitions: string[];
+  /** Attributes that exist but could not be read or parsed, keyed by file name. */
+  errors: AttributeErrors;
+}
+
+/** Build a {@link BlockDevice} from the attributes of `/sys/block/<dev>/` (pure; never throws). */
+export function buildBlockDevice(name: string, attrs: AttrMap, partitions: string[], dir = name): BlockDevice {
+  const r = new AttrReader(attrs, dir);
+  const out: BlockDevice = { name, partitions, errors: r.errors };
+  const dev = r.str('dev');
+  if (dev !== undefined) {
+    const m = /^(\d+):(\d+)$/.exec(dev);
+    if (m) {
+      out.majorNumber = Number(m[1]);
+      out.minorNumber = Number(m[2]);
+    } else r.fail('dev', 'expected "major:minor"', dev);
+  }
+  const size = r.int('size');
+  if (size !== undefined) {
+    out.size = size;
+    out.sizeBytes = size * 512;
+  }
+  const ro = r.int('ro');
+  if (ro !== undefined) out.ro = ro;
+  const removable = r.int('removable');
+  if (removable !== undefined) out.removable = removable;
+  return out;
+}

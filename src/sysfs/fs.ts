@@ -26,7 +26,9 @@ import { basename, join } from 'node:path';
 import { InvalidArgumentError, NotFoundError, RaingaugeError } from '../errors.js';
 import { type AttrValue, listDir, parseCpuList, readAllAttrs, readAttrs, readWhole, sysfsError } from './attr.js';
 import {
+  type BlockDevice,
   type BlockQueueStats,
+  buildBlockDevice,
   buildBlockQueueStats,
   type Diskstats,
   type IOStats,
@@ -136,10 +138,15 @@ export class SysFS {
   /**
    * Every interface of `/sys/class/net` with its attributes and
    * `statistics/*` counters (Go procfs `NetClass`). Empty when the directory
-   * does not exist.
+   * does not exist; an interface deleted while it is being read is left out.
    */
   netClass(): NetClass {
-    return new Map(this.netClassDevices().map((name) => [name, this.readNetIface(name)]));
+    const out: NetClass = new Map();
+    for (const name of this.netClassDevices()) {
+      const i = this.readNetIface(name);
+      if (i) out.set(name, i);
+    }
+    return out;
   }
 
   /**
@@ -148,7 +155,7 @@ export class SysFS {
    */
   async netClassAsync(): Promise<NetClass> {
     const items = await sliced(this.netClassDevices(), (name) => this.readNetIface(name));
-    return new Map(items.map((i) => [i.name, i]));
+    return new Map(items.filter((i) => i !== undefined).map((i) => [i.name, i]));
   }
 
   /**
@@ -158,28 +165,37 @@ export class SysFS {
    */
   netClassByIface(name: string): NetClassIface {
     checkName('interface', name);
-    if (listDir(this.path('class/net', name)) === undefined) {
+    const i = this.readNetIface(name);
+    if (i === undefined) {
       throw new NotFoundError(
         this.path('class/net', name),
         `no network interface ${JSON.stringify(name)} in ${this.path('class/net')}`,
       );
     }
-    return this.readNetIface(name);
+    return i;
   }
 
-  private readNetIface(name: string): NetClassIface {
+  /** One interface, or `undefined` when its directory vanished (the interface was deleted mid-scan). */
+  private readNetIface(name: string): NetClassIface | undefined {
     const dir = this.path('class/net', name);
-    let stats: string[] = [];
-    const extra = new Map<string, AttrValue>();
     try {
-      // a directory among the counters is an anomaly worth recording (EISDIR), not hiding
-      stats = (listDir(join(dir, 'statistics')) ?? []).filter((e) => e.isFile || e.isDir).map((e) => e.name);
-    } catch (err) {
-      extra.set('statistics', err as RaingaugeError);
-    }
-    try {
-      const attrs = readAttrs(dir, netClassAttributeNames(stats));
-      for (const [k, v] of extra) attrs.set(k, v);
+      const entries = listDir(dir);
+      if (entries === undefined) return undefined;
+      // read only the known attributes that exist (saves an ENOENT per missing one); a directory where an
+      // attribute belongs is read anyway so that its EISDIR is recorded
+      const present = new Set(entries.map((e) => e.name));
+      let stats: string[] = [];
+      let statsError: RaingaugeError | undefined;
+      try {
+        stats = (listDir(join(dir, 'statistics')) ?? []).filter((e) => e.isFile || e.isDir).map((e) => e.name);
+      } catch (err) {
+        statsError = err instanceof RaingaugeError ? err : sysfsError(err, join(dir, 'statistics'));
+      }
+      const attrs = readAttrs(
+        dir,
+        netClassAttributeNames(stats).filter((n) => n.startsWith('statistics/') || present.has(n)),
+      );
+      if (statsError) attrs.set('statistics', statsError);
       return buildNetClassIface(name, attrs, dir);
     } catch (err) {
       return { name, statistics: {}, errors: itemError(err, dir) };
@@ -209,13 +225,34 @@ export class SysFS {
   }
 
   /**
-   * `/sys/block/<device>/stat`: the device's I/O counters.
-   * @throws {NotFoundError} for an unknown device, {ParseError} for a malformed file.
+   * `/sys/block/<device>/stat` (or `/sys/block/<device>/<partition>/stat`):
+   * the device's or partition's I/O counters.
+   * @throws {NotFoundError} for an unknown device or partition, {ParseError} for a malformed file.
    */
-  blockDeviceStat(device: string): IOStats {
+  blockDeviceStat(device: string, partition?: string): IOStats {
     checkName('block device', device);
-    const p = this.path('block', device, 'stat');
-    return parseBlockStat(this.readText('block', device, 'stat'), p);
+    const parts = ['block', device];
+    if (partition !== undefined) {
+      checkName('partition', partition);
+      parts.push(partition);
+    }
+    return parseBlockStat(this.readText(...parts, 'stat'), this.path(...parts, 'stat'));
+  }
+
+  /**
+   * `/sys/block/<device>/{dev,size,ro,removable}` and its partitions.
+   * @throws {NotFoundError} when the device does not exist.
+   */
+  blockDevice(device: string): BlockDevice {
+    checkName('block device', device);
+    const dir = this.path('block', device);
+    const entries = listDir(dir);
+    if (entries === undefined)
+      throw new NotFoundError(dir, `no block device ${JSON.stringify(device)} in ${this.path('block')}`);
+    const partitions = entries
+      .filter((e) => !e.isFile && !e.isLink && listDir(join(dir, e.name))?.some((x) => x.name === 'partition'))
+      .map((e) => e.name);
+    return buildBlockDevice(device, readAttrs(dir, ['dev', 'size', 'ro', 'removable']), partitions, dir);
   }
 
   /**

@@ -6,7 +6,9 @@
  */
 export { type AttributeErrors, type AttrMap, type AttrValue, parseCpuList, SysfsAttributeError } from './attr.js';
 export {
+  type BlockDevice,
   type BlockQueueStats,
+  buildBlockDevice,
   buildBlockQueueStats,
   type Diskstats,
   type IOStats,

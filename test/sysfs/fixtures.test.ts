@@ -142,6 +142,31 @@ test('block: sysfs stat and queue attributes (captured)', () => {
   assert.deepEqual(empty.blockDevices(), []);
 });
 
+test('block devices: identity, size and partitions; partition stat (captured and synthesized)', () => {
+  const vda = vm.blockDevice('vda');
+  assert.equal(vda.majorNumber, 254);
+  assert.equal(vda.minorNumber, 0);
+  assert.equal(vda.size, Number(text('vm/sys/block/vda/size')));
+  assert.equal(vda.sizeBytes, vda.size! * 512);
+  assert.equal(vda.ro, 0);
+  assert.deepEqual(vda.partitions, []);
+  assert.deepEqual(vda.errors, {});
+  const nvme = laptop.blockDevice('nvme0n1');
+  assert.deepEqual(nvme.partitions, ['nvme0n1p1', 'nvme0n1p2'], 'holders/ has no partition file');
+  assert.equal(nvme.sizeBytes, 1000215216 * 512);
+  assert.equal(laptop.blockDeviceStat('nvme0n1', 'nvme0n1p2').readIOs, 402);
+  const ds = new Map(laptop.diskstats().map((d) => [d.deviceName, d]));
+  for (const p of nvme.partitions) assert.equal(laptop.blockDeviceStat('nvme0n1', p).readIOs, ds.get(p)!.readIOs);
+  assert.equal(laptop.blockDeviceStat('nvme0n1').flushRequestsCompleted, ds.get('nvme0n1')!.flushRequestsCompleted);
+  assert.equal(laptop.blockQueueStats('nvme0n1').schedulerCurrent, 'none');
+  assert.throws(() => laptop.blockDeviceStat('nvme0n1', 'nvme0n1p9'), NotFoundError);
+  assert.throws(() => laptop.blockDeviceStat('nvme0n1', '../x'), InvalidArgumentError);
+  assert.throws(() => vm.blockDevice('sdz'), NotFoundError);
+  const sdx = broken.blockDevice('sdx');
+  assert.equal(sdx.majorNumber, undefined);
+  assert.deepEqual(sdx.errors, {});
+});
+
 test('block (broken): bad queue attribute recorded; bad stat and diskstats throw ParseError with the line', () => {
   const q = broken.blockQueueStats('sdx');
   assert.equal(q.rotational, undefined);

@@ -20,6 +20,7 @@ import {
 } from '../../src/sysfs/cpu.ts';
 import {
   type AttrValue,
+  buildBlockDevice,
   buildBlockQueueStats,
   buildCPUTopology,
   buildCpufreq,
@@ -164,7 +165,9 @@ test('fuzz: block queue, cpu topology, cpufreq, thermal, power_supply, hwmon and
       attrMap(hw),
       attrMap(dmi),
       attrMap(CPU_THERMAL_THROTTLE_ATTRIBUTES),
-      (q, t, f, z, p, h, d, th) => {
+      attrMap(['dev', 'size', 'ro', 'removable']),
+      (q, t, f, z, p, h, d, th, bd) => {
+        checkItem(buildBlockDevice('sda', bd, ['sda1']), bd);
         checkItem(buildCPUThermalThrottle(0, th), th);
         checkItem(buildBlockQueueStats(q), q);
         checkItem(buildCPUTopology(0, t), t);

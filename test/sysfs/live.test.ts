@@ -155,6 +155,14 @@ test('live block: /proc/diskstats lists every /sys/block device; sysfs stat brac
       assert.ok(a[k] <= mid[k] && mid[k] <= b[k], `${d}.${k}: ${a[k]} ≤ ${mid[k]} ≤ ${b[k]}`);
     }
     assert.equal(mid.ioStatsCount, 17, 'Linux 5.5+ prints 17 counters');
+    const info = sys.blockDevice(d);
+    assert.deepEqual(info.errors, {});
+    assert.equal(info.majorNumber, mid.majorNumber, `${d} major`);
+    assert.equal(info.minorNumber, mid.minorNumber, `${d} minor`);
+    for (const p of info.partitions) {
+      assert.ok(names.has(p), `partition ${p} in /proc/diskstats`);
+      assert.equal(typeof sys.blockDeviceStat(d, p).readIOs, 'number');
+    }
   }
 });
 
@@ -166,7 +174,7 @@ test('live block: queue attributes agree with lsblk', (t) => {
   }
   if (!have('lsblk')) return void skipBecause(t, 'needs lsblk (util-linux) to cross-check');
   const out = JSON.parse(
-    execFileSync('lsblk', ['-b', '-J', '-d', '-o', 'NAME,LOG-SEC,PHY-SEC,ROTA,SCHED,RA,MIN-IO,OPT-IO'], {
+    execFileSync('lsblk', ['-b', '-J', '-d', '-o', 'NAME,SIZE,LOG-SEC,PHY-SEC,ROTA,SCHED,RA,MIN-IO,OPT-IO'], {
       encoding: 'utf8',
     }),
   ) as { blockdevices: Record<string, unknown>[] };
@@ -180,6 +188,7 @@ test('live block: queue attributes agree with lsblk', (t) => {
     assert.equal(q.minimumIOSize, b['min-io'], `${b.name} min-io`);
     assert.equal(q.optimalIOSize, b['opt-io'], `${b.name} opt-io`);
     if (b.sched) assert.equal(q.schedulerCurrent, b.sched, `${b.name} scheduler`);
+    assert.equal(sys.blockDevice(String(b.name)).sizeBytes, Number(b.size), `${b.name} size in bytes`);
   }
 });
 
