@@ -106,19 +106,27 @@ export default async function bench(ctx: BenchContext): Promise<void> {
       met: listen <= 0.2,
     });
 
-    const h = monitorEventLoopDelay({ resolution: 1 });
-    h.enable();
-    for (let i = 0; i < runs; i++) await inetSockets({ family: 'inet', extensions: ['info'] });
-    h.disable();
-    const maxDelay = h.max / 1e6;
-    ctx.report({
-      name: 'max event-loop delay during async dumps with tcp_info',
-      value: maxDelay,
-      unit: 'ms',
-      better: 'lower',
-      target: '≤ 10 ms',
-      met: maxDelay <= 10,
-    });
+    // event-loop delay: the array form keeps the whole table alive until it returns (its GC
+    // cost grows with the table); the stream form hands out one kernel datagram at a time
+    for (const mode of ['array', 'stream'] as const) {
+      const h = monitorEventLoopDelay({ resolution: 1 });
+      h.enable();
+      for (let i = 0; i < runs; i++) {
+        if (mode === 'array') await inetSockets({ family: 'inet', extensions: ['info'] });
+        else for await (const _s of inetSocketStream({ family: 'inet', extensions: ['info'] })) void _s;
+      }
+      h.disable();
+      const maxDelay = h.max / 1e6;
+      ctx.report({
+        name: `max event-loop delay during async dumps with tcp_info (${mode} form)`,
+        value: maxDelay,
+        unit: 'ms',
+        better: 'lower',
+        target: '≤ 10 ms',
+        met: maxDelay <= 10,
+        note: `p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms`,
+      });
+    }
 
     const ti = median(
       await timeIt(() => {
