@@ -93,6 +93,15 @@ test('table: columns, % of backlog, fallback and owner notes, no escapes without
 });
 
 test('threshold and percent', () => {
+  const sample = { time: new Date(), rows, missing: [] };
+  assert.equal(
+    renderListenTable(sample, { color: false, owners: true, active: true }, []),
+    'no listener reaches the threshold',
+  );
+  assert.equal(
+    renderListenTable({ ...sample, rows: [] }, { color: false, owners: true, active: true }),
+    'no listeners',
+  );
   assert.deepEqual(
     applyThreshold(rows, 5).map((r) => r.key),
     ['127.0.0.1:8080', '/run/a.sock'],

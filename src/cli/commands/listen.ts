@@ -176,7 +176,8 @@ export function renderListenTable(
   }
   if (noOwner > 0) notes.push('owner "-": no process visible in this PID namespace holds the socket');
   if (!opts.active) notes.push('active connections not counted (--no-active)');
-  const body = rows.length === 0 && sample.rows.length === 0 ? 'no listeners' : table.toString();
+  const body =
+    rows.length > 0 ? table.toString() : sample.rows.length > 0 ? 'no listener reaches the threshold' : 'no listeners';
   return [body, ...notes.map((n) => c.dim(n))].join('\n');
 }
 
