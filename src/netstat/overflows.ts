@@ -139,7 +139,7 @@ function finding(key: string, s: ListenQueueStats, limits: ListenLimits): Listen
 }
 
 /** `pid/command, …` of a finding's owners, or a hint when unknown. */
-export function formatOwners(f: ListenerFinding): string {
+export function formatOverflowOwners(f: ListenerFinding): string {
   if (f.owners === undefined) return 'owner unknown';
   if (f.owners.length === 0) return 'owner not found (needs root to see other users’ processes)';
   return f.owners.map((o) => `${o.pid}/${o.command}`).join(', ');
@@ -198,7 +198,7 @@ function adviceFor(
   const out: string[] = [];
   const somax = limits.somaxconn;
   for (const f of full) {
-    const who = `${f.key} (${formatOwners(f)})`;
+    const who = `${f.key} (${formatOverflowOwners(f)})`;
     if (f.limitedBy === 'somaxconn') {
       out.push(
         `${who}: its accept queue is capped at ${f.backlog} by net.core.somaxconn (${somax}); the application asked for at least that much. Raise net.core.somaxconn (sysctl -w net.core.somaxconn=${nextSize(f.backlog)}) and keep the application's listen() backlog at least as large.`,
@@ -219,7 +219,7 @@ function adviceFor(
       out.push(
         `No listener was full at the moment of sampling: the queue filled and drained between samples (bursts).${
           top !== undefined
-            ? ` The fullest listener was ${top.key} with ${top.queuedPeak}/${top.backlog} at most (${formatOwners(top)}).`
+            ? ` The fullest listener was ${top.key} with ${top.queuedPeak}/${top.backlog} at most (${formatOverflowOwners(top)}).`
             : ''
         } Sample more often (--interval 0.1) to catch it.`,
       );

@@ -39,7 +39,7 @@ function escapeRe(s: string): string {
 }
 
 /** Translate a shell glob (`*`, `?`, `[…]`) into an anchored, case-insensitive RegExp (SyntaxError for a bad `[…]` such as `[z-a]`). */
-export function globToRegExp(glob: string): RegExp {
+export function netstatGlobToRegExp(glob: string): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
@@ -86,7 +86,7 @@ export function counterMatcher(patterns: readonly string[]): (proto: string, nam
     if (/[*?[]/.test(p)) {
       let re: RegExp;
       try {
-        re = globToRegExp(p);
+        re = netstatGlobToRegExp(p);
       } catch (err) {
         throw new InvalidArgumentError(`invalid pattern ${p}: ${(err as Error).message}`, p);
       }

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { closeListenerStatsSockets, tcpListenerStats } from '../../listeners/index.js';
 import {
-  formatOwners,
+  formatOverflowOwners,
   type ListenerFinding,
   type ListenerSource,
   type OverflowReport,
@@ -29,7 +29,7 @@ function fmtFinding(f: ListenerFinding): string {
   const q = f.queuedPeak > f.queued ? `${f.queued} (peak ${f.queuedPeak})` : String(f.queued);
   return `${f.key}  queued ${q}/${f.backlog}${f.full ? ' FULL' : ''}  limit set by ${
     f.limitedBy === 'somaxconn' ? 'net.core.somaxconn' : f.limitedBy === 'listen-backlog' ? 'the listen() backlog' : '?'
-  }  ${formatOwners(f)}`;
+  }  ${formatOverflowOwners(f)}`;
 }
 
 /** Human-readable text of one report (several lines when something was dropped, one otherwise). */
