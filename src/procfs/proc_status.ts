@@ -65,6 +65,7 @@ export function decodeCapabilities(mask: bigint): string[] {
   return out;
 }
 
+const hexCache = new Map<string, bigint>();
 const capCache = new Map<string, { mask: bigint; names: readonly string[] }>();
 
 function capabilitySet(hex: string, where: ProcWhere, key: string): CapabilitySet {
@@ -464,6 +465,13 @@ function ids(v: string, where: ProcWhere, what: string): IdQuad {
   return f.map((x) => pUint(x, where, what)) as IdQuad;
 }
 
+type KeyEntry = [K, Kind, number];
+/** Known keys as their own (flat, internalized) strings. */
+const CANONICAL = new Map(Object.keys(KEYS).map((k) => [k, k]));
+/** Key seen at each line index by the previous parse, and its entry (a speed-up only; never affects results). */
+const lineKeys: (string | undefined)[] = [];
+const lineEntries: (KeyEntry | undefined)[] = [];
+
 /**
  * The number in `text[from, to)` written as `\t<digits>` (or, with `kb`,
  * `\t<spaces><digits> kB`); -1 when the text has any other shape (the caller
@@ -503,8 +511,20 @@ export function parseProcStatus(text: string, file = '/proc/<pid>/status'): Proc
     pos = eol + 1;
     const c = text.indexOf(':', start);
     if (c > start && c < eol) {
-      // fast path: "Key:\t<digits>" or "Key:\t<spaces><digits> kB" without allocating the line
-      const known = KEYS[text.slice(start, c)];
+      // fast path: "Key:\t<digits>" or "Key:\t<spaces><digits> kB" without allocating the line.
+      // The kernel prints the keys in a fixed order, so the key at line i is usually the one seen at
+      // line i last time: compare in place instead of slicing and hashing.
+      let known: KeyEntry | undefined;
+      const cached = lineKeys[i];
+      if (cached !== undefined && cached.length === c - start && text.startsWith(cached, start)) known = lineEntries[i];
+      else {
+        const key = text.slice(start, c);
+        known = KEYS[key];
+        if (i < 256) {
+          lineKeys[i] = known ? CANONICAL.get(key) : undefined;
+          lineEntries[i] = known;
+        }
+      }
       if (known !== undefined && (known[1] === 'u' || known[1] === 'kb')) {
         const n = digitsAt(text, c + 1, eol, known[1] === 'kb');
         if (n >= 0) {
@@ -566,9 +586,16 @@ export function parseProcStatus(text: string, file = '/proc/<pid>/status'): Proc
         val = Number.isSafeInteger(n) && n >= 0 && v.charCodeAt(j) !== 32 ? n * 1024 : pKB(v, where, key);
         break;
       }
-      case 'hex':
-        val = pHex(v.trim(), where, key);
+      case 'hex': {
+        // signal masks repeat across processes (mostly zero): memoize the conversion
+        let b = hexCache.get(v);
+        if (b === undefined) {
+          b = pHex(v.trim(), where, key);
+          if (hexCache.size < 1024) hexCache.set(v, b);
+        }
+        val = b;
         break;
+      }
       case 'bool': {
         const t = v.trim();
         if (t !== '0' && t !== '1') procFail(where, `${key}: expected 0 or 1`);

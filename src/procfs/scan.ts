@@ -12,7 +12,7 @@
  * loop between slices of processes.
  * @module
  */
-import { closeSync, existsSync, openSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readlinkSync, readSync, statSync } from 'node:fs';
 import { ProcessGoneError, RaingaugeError } from '../errors.js';
 import { type Cgroup, parseProcCgroups } from './cgroup.js';
 import type { ProcFS } from './fs.js';
@@ -135,6 +135,8 @@ const PARSE: Record<TextField, (text: string, file: string) => unknown> = {
 
 class Gone extends Error {}
 
+const O_RDONLY = constants.O_RDONLY;
+
 /**
  * A reusable scanner: `scan()` returns a snapshot of every process (or of
  * `pids`). Create one per caller; it owns one read buffer and, with
@@ -174,7 +176,7 @@ export class ProcessScanner {
     let fd = this.keepOpen ? this.open.get(pid)?.get(file) : undefined;
     const kept = fd !== undefined;
     try {
-      if (fd === undefined) fd = openSync(path, 'r');
+      if (fd === undefined) fd = openSync(path, O_RDONLY);
       let n = 0;
       for (;;) {
         if (n === this.buf.length) {
