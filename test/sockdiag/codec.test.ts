@@ -527,3 +527,34 @@ test('fuzz: re-encoding a decoded record (header + attributes) decodes to the sa
     );
   }
 });
+
+test('broken fixtures: each gives a DecodeError naming the problem', () => {
+  const firstPayload = (name: string) => decodeNetlinkMessages(fixture(name))[0]!.payload;
+  assert.throws(
+    () => decodeNetlinkMessages(fixture('broken-truncated-dump.bin')),
+    /nlmsg_len \d+ exceeds the \d+ bytes left/,
+  );
+  assert.throws(() => {
+    const p = firstPayload('broken-short-tcpinfo.bin');
+    decodeInetDiagMessage(p, 0, p.length);
+  }, /cannot decode tcp_info at byte \d+: 6 bytes, needs at least 8/);
+  assert.throws(() => {
+    const p = firstPayload('broken-attr-overrun.bin');
+    decodeInetDiagMessage(p, 0, p.length);
+  }, /nla_len 65520 exceeds/);
+  assert.throws(() => {
+    const p = firstPayload('broken-inet-family.bin');
+    decodeInetDiagMessage(p, 0, p.length);
+  }, /unknown family 7/);
+  assert.throws(() => {
+    const p = firstPayload('broken-unix-type.bin');
+    decodeUnixDiagMessage(p, 0, p.length);
+  }, /unknown socket type 9/);
+  const nl = (n: string) => readFileSync(new URL(`../fixtures/netlink/${n}`, import.meta.url));
+  assert.throws(
+    () => decodeNetlinkMessages(nl('broken-short-nlmsg-len.bin')),
+    /nlmsg_len 12 is shorter than the header/,
+  );
+  const [e] = decodeNetlinkMessages(nl('broken-error-echo-overrun.bin'));
+  assert.throws(() => decodeNetlinkError(e!.payload, e!.flags), /echoed request \(32767 bytes\) exceeds the payload/);
+});
