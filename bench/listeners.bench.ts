@@ -225,6 +225,15 @@ async function full(ctx: BenchContext): Promise<void> {
     note: `${d.kernelOurRequestsMessages} messages (LISTEN + port-filtered ESTABLISHED); that reader's wall time ${d.kernelOurRequestsWallMs.toFixed(1)} ms`,
   });
   ctx.report({
+    name: `all-listener stats with active, ${size}: CPU (sync) vs kernel time of the same requests`,
+    value: d.syncAllCpuMs,
+    unit: 'ms',
+    better: 'lower',
+    peer: { name: 'kernel sys time of a counting reader, our two requests', value: d.kernelOurRequestsSysMs },
+    target: '≤ 1.3× kernel time',
+    met: d.syncAllCpuMs <= 1.3 * d.kernelOurRequestsSysMs,
+  });
+  ctx.report({
     name: `all-listener stats with active, ${size}: wall (async) vs ss -tn`,
     value: d.asyncAllMs,
     unit: 'ms',
