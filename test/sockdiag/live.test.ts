@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { NETLINK_SOCK_DIAG, NetlinkSocket } from '../../src/netlink/index.ts';
 import {
   closeSockDiagSocket,
+  encodeTcpDiagLegacyRequest,
   InetDiagFilterError,
   type InetSocket,
   inetSocketStream,
@@ -408,6 +409,55 @@ test('live (netns): compiled filters are accepted by the kernel and select exact
   assert.deepEqual(out.exact.rangeAB.sort(), inRange.sort());
   assert.deepEqual(out.exact.notLoopback4.sort(), [`::1:${c}`, `:::${d}`].sort());
   assert.deepEqual(out.exact.mappedToD, ['inet6 ::ffff:127.0.0.1']);
+});
+
+test('live: the event loop turns between the datagrams of an async dump (and of a stream)', async () => {
+  const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s));
+  const accepted: net.Socket[] = [];
+  const clients: net.Socket[] = [];
+  await new Promise<void>((r) => server.listen({ host: '127.0.0.1', port: 0, backlog: 1024 }, () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  try {
+    await Promise.all(
+      Array.from({ length: 400 }, () => {
+        const c = net.connect(port, '127.0.0.1');
+        clients.push(c);
+        return new Promise((r) => c.once('connect', r));
+      }),
+    );
+    while (accepted.length < 400) await sleep(5);
+    let turns = 0;
+    let running = true;
+    const spin = () => {
+      turns++;
+      if (running) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const seen = new Set<number>();
+    let records = 0;
+    const filter = { or: [{ localPort: port }, { remotePort: port }] };
+    const n = await sockDiagSocket().dump(
+      TCPDIAG_GETSOCK,
+      0,
+      encodeTcpDiagLegacyRequest({ extensions: ['info'], filter }),
+      () => {
+        records++;
+        seen.add(turns);
+      },
+    );
+    assert.equal(n, 801);
+    assert.equal(records, 801);
+    // 801 records with tcp_info are > 300 KB, so about 10 kernel datagrams of <= 32 KiB
+    assert.ok(seen.size >= 5, `messages were delivered in ${seen.size} separate event-loop turns`);
+    seen.clear();
+    for await (const _s of inetSocketStream({ family: 'inet', extensions: ['info'], filter })) seen.add(turns);
+    running = false;
+    assert.ok(seen.size >= 5, `stream: ${seen.size} turns`);
+  } finally {
+    for (const c of clients) c.destroy();
+    for (const s of accepted) s.destroy();
+    server.close();
+  }
 });
 
 test('live: 100 000 LISTEN-only dumps through the high-level API leak no descriptor', () => {
