@@ -329,6 +329,46 @@ describe('fixture tree: synthesized odd files', () => {
     );
   });
 
+  it("cgroup v2 statistics of the process's cgroup (fixture cgroupfs)", () => {
+    const prefix = fileURLToPath(new URL('../fixtures/procfs/proc-cgroupfs/', import.meta.url));
+    const st = fs.proc(4242).cgroupStats({ mountPrefix: prefix });
+    assert.deepEqual(st.errors, {});
+    assert.equal(st.v1, undefined, 'no v1 hierarchy in this mount table');
+    const v2 = st.v2!;
+    assert.ok(v2.dir.endsWith('/sys/fs/cgroup/unified/system.slice/odd:name.service'));
+    assert.equal(v2.cpuStat?.usage_usec, 71092817n);
+    assert.equal(v2.memoryCurrentBytes, 68677632n);
+    assert.equal(v2.memoryMaxBytes, 'max');
+    assert.equal(v2.memoryPeakBytes, 238002176n);
+    assert.equal(v2.memoryStat?.anon, 62832640n);
+    assert.equal(v2.ioStat?.length, 2);
+    assert.deepEqual(v2.ioStat?.[0]?.counters.wbytes, 2n ** 64n - 1n);
+    assert.equal(v2.ioStat?.[1]?.major, 8);
+    assert.equal(v2.pidsCurrent, 3n);
+    assert.equal(v2.pidsMax, 4915n);
+  });
+
+  it('cgroup v1 statistics: memory, cpu+cpuacct, pids (mount root stripped); a corrupt file is recorded', () => {
+    const prefix = fileURLToPath(new URL('../fixtures/procfs/proc-cgroupfs/', import.meta.url));
+    const st = fs.proc(4243).cgroupStats({ mountPrefix: prefix });
+    assert.equal(st.v2, undefined);
+    const v1 = st.v1!;
+    assert.equal(v1.memory?.usageBytes, 9437184n);
+    assert.equal(v1.memory?.limitBytes, 9223372036854771712n);
+    assert.equal(v1.memory?.stat, undefined, 'memory.stat has a broken line');
+    const errs = Object.entries(st.errors);
+    assert.equal(errs.length, 1);
+    assert.ok(errs[0]![0].endsWith('memory/user/1000/memory.stat'));
+    assert.match(errs[0]![1], /cannot parse .*line 3/);
+    assert.equal(v1.cpuacct?.usageNs, 123456789012n);
+    assert.deepEqual(v1.cpuacct?.stat, { user: 1000n, system: 234n });
+    assert.equal(v1.cpu?.cfsQuotaMicros, -1);
+    assert.equal(v1.cpu?.cfsPeriodMicros, 100000);
+    assert.ok(v1.pids?.dir.endsWith('/sys/fs/cgroup/pids/1000'));
+    assert.equal(v1.pids?.current, 7n);
+    assert.equal(v1.pids?.max, 'max');
+  });
+
   it('decodeCapabilities names every bit', () => {
     assert.deepEqual(decodeCapabilities(0n), []);
     assert.deepEqual(decodeCapabilities(1n | (1n << 21n)), ['CAP_CHOWN', 'CAP_SYS_ADMIN']);
