@@ -81,6 +81,17 @@ export function decodeUnixListenerRecord(buf: Buffer, off: number, len: number):
   return r;
 }
 
+/** True when the attributes in `[p, end)` hold a non-empty `UNIX_DIAG_NAME` (malformed ones: true, so the full decode reports them). */
+function hasNonEmptyName(buf: Buffer, p: number, end: number): boolean {
+  while (p + 4 <= end) {
+    const alen = buf.readUInt16LE(p);
+    if (alen < 4 || p + alen > end) return true;
+    if ((buf.readUInt16LE(p + 2) & 0x3fff) === UNIX_DIAG_NAME) return alen > 4;
+    p += (alen + 3) & ~3;
+  }
+  return false;
+}
+
 /**
  * Spell a UNIX socket name the way `ss` and raindrops do: a path as is, an
  * abstract name as `@` followed by the name (embedded NUL bytes also shown as `@`).
@@ -170,8 +181,17 @@ export class UnixListenerTally {
     }
   }
 
-  /** Decode and add one `unix_diag_msg` at `[off, off+len)`. */
+  /**
+   * Decode and add one `unix_diag_msg` at `[off, off+len)`. Unnamed sockets
+   * (client ends, socketpairs: most of a busy system's UNIX sockets) are
+   * skipped without decoding or allocating.
+   */
   addMessage(buf: Buffer, off: number, len: number): void {
+    if (len >= UNIX_MSG_SIZE && off + len <= buf.length) {
+      const state = buf[off + 2];
+      if (state !== TCP_LISTEN && state !== TCP_ESTABLISHED) return;
+      if (state === TCP_ESTABLISHED && !hasNonEmptyName(buf, off + UNIX_MSG_SIZE, off + len)) return;
+    }
     this.add(decodeUnixListenerRecord(buf, off, len));
   }
 

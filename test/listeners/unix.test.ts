@@ -115,6 +115,11 @@ test('fuzz: arbitrary unix_diag bytes decode or throw DecodeError', () => {
       } catch (e) {
         assert.ok(e instanceof DecodeError, String(e));
       }
+      try {
+        new UnixListenerTally().addMessage(b, 0, b.length);
+      } catch (e) {
+        assert.ok(e instanceof DecodeError, String(e));
+      }
     }),
     { numRuns: 3000 },
   );
