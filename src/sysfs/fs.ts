@@ -21,10 +21,19 @@
  * loop for the whole class.
  * @module
  */
-import { readlinkSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InvalidArgumentError, NotFoundError, RaingaugeError } from '../errors.js';
-import { type AttrValue, listDir, parseCpuList, readAllAttrs, readAttrs, readWhole, sysfsError } from './attr.js';
+import {
+  type AttrValue,
+  listDir,
+  parseCpuList,
+  readAllAttrs,
+  readAttrs,
+  readWhole,
+  SysfsAttributeError,
+  sysfsError,
+} from './attr.js';
 import {
   type BlockDevice,
   type BlockQueueStats,
@@ -196,6 +205,19 @@ export class SysFS {
         netClassAttributeNames(stats).filter((n) => n.startsWith('statistics/') || present.has(n)),
       );
       if (statsError) attrs.set('statistics', statsError);
+      // Deleted while we read it: a partial item would mislead, drop it (the next scan will not see it
+      // either). While a device unregisters, net-sysfs answers EINVAL to every attribute (dev_isalive() is
+      // false) before its directory goes away; ifindex and the counters never give EINVAL otherwise.
+      if (!existsSync(dir)) return undefined;
+      for (const [k, v] of attrs) {
+        if (
+          (k === 'ifindex' || k.startsWith('statistics/')) &&
+          v instanceof SysfsAttributeError &&
+          v.errnoName === 'EINVAL'
+        ) {
+          return undefined;
+        }
+      }
       return buildNetClassIface(name, attrs, dir);
     } catch (err) {
       return { name, statistics: {}, errors: itemError(err, dir) };

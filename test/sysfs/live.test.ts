@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { NotFoundError } from '../../src/errors.ts';
 import { SysFS } from '../../src/sysfs/index.ts';
-import { have, needRoot, repoRoot, skipBecause } from '../helpers/env.ts';
+import { have, needNetns, needRoot, repoRoot, runCapture, skipBecause } from '../helpers/env.ts';
 
 const sys = new SysFS();
 
@@ -253,4 +253,29 @@ test('live privileges: root-only DMI attributes read by nobody are PermissionErr
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test('live race: net class read while veth pairs are created and deleted (own netns, fresh sysfs mount)', async (t) => {
+  if (needNetns(t)) return;
+  const script = join(repoRoot, 'test/sysfs/netns-race.ts');
+  // --mount gives a private mount namespace: the sysfs mounted here disappears with it
+  const r = await runCapture(
+    'unshare',
+    [
+      '--net',
+      '--mount',
+      '--',
+      'sh',
+      '-c',
+      'mount -t sysfs sysfs /sys && ip link set lo up && exec "$0" --import tsx "$1"',
+      process.execPath,
+      script,
+    ],
+    60_000,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { scans: number; seen: number; distinct: number; problems: string[] };
+  assert.deepEqual(out.problems, []);
+  assert.ok(out.scans >= 10, `scanned ${out.scans} times`);
+  assert.ok(out.distinct > 1, `saw ${out.distinct} interfaces: the churn was visible through the fresh sysfs`);
 });
