@@ -125,11 +125,11 @@ function ensureRaindrops(ctx: BenchContext): boolean {
     return false;
   }
   ctx.log('installing ruby-raindrops (apt-get) for the peer comparison');
-  const r = spawnSync(
-    'sh',
-    ['-c', 'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ruby-raindrops >/dev/null'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const install =
+    'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ruby-raindrops >/dev/null';
+  const r = spawnSync('sh', ['-c', `${install} 2>/dev/null || (apt-get update -qq && ${install})`], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (r.status !== 0 || !ok()) {
     ctx.log('raindrops peer skipped: apt-get install ruby-raindrops failed');
     return false;
