@@ -8,6 +8,7 @@ import {
   renderListenJson,
   renderListenLine,
   renderListenTable,
+  screenLines,
 } from '../../src/cli/commands/listen.ts';
 import { UsageError } from '../../src/cli/util.ts';
 
@@ -90,6 +91,13 @@ test('table: columns, % of backlog, fallback and owner notes, no escapes without
   assert.match(colored, /\x1b\[33m5/, 'a queue in yellow');
   assert.doesNotMatch(colored, /owner/);
   assert.match(colored, /--no-active/);
+});
+
+test('frame height counts wrapped lines, not escape sequences', () => {
+  assert.equal(screenLines('a\nb', 80), 2);
+  assert.equal(screenLines(`\x1b[31m${'x'.repeat(80)}\x1b[39m`, 80), 1);
+  assert.equal(screenLines('x'.repeat(81), 80), 2);
+  assert.equal(screenLines('x'.repeat(200), 0), 1, 'unknown width');
 });
 
 test('threshold and percent', () => {

@@ -5,6 +5,8 @@
  * line per sample otherwise), or JSON.
  * @module
  */
+
+import { stripVTControlCharacters } from 'node:util';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import pc from 'picocolors';
@@ -181,6 +183,16 @@ export function renderListenTable(
   return [body, ...notes.map((n) => c.dim(n))].join('\n');
 }
 
+/** How many terminal rows `text` occupies at `columns` wide (long lines wrap; escape sequences take no room). */
+export function screenLines(text: string, columns: number): number {
+  let n = 0;
+  for (const line of text.split('\n')) {
+    const w = stripVTControlCharacters(line).length;
+    n += columns > 0 && w > columns ? Math.ceil(w / columns) : 1;
+  }
+  return n;
+}
+
 interface ListenCliOptions {
   interval?: string;
   count?: string;
@@ -257,7 +269,7 @@ export async function runListen(args: string[], opts: ListenCliOptions): Promise
         process.stdout.write(prevLines > 0 && fits ? `\x1b[${prevLines}F\x1b[J` : '\x1b[H\x1b[2J');
       }
       process.stdout.write(`${out}\n`);
-      prevLines = out.split('\n').length;
+      prevLines = screenLines(out, process.stdout.columns ?? 0);
       if (i + 1 < samples) await sleep(Math.max(0, everyMs - (Date.now() - t0)), stop.signal);
     }
   } finally {
