@@ -269,6 +269,19 @@ test('fake: ENOBUFS in the middle of a dump fails it after reading the rest; the
   assert.equal(await s.dump(20, 0, Buffer.alloc(0), () => {}), 2, 'no overrun: the whole dump');
 });
 
+test('fake: close() while receive() waits rejects it and releases the transport once', async () => {
+  const t = new FakeTransport(() => []);
+  const s = new NetlinkSocket(t, NETLINK_GENERIC);
+  const waiting = s.receive();
+  await new Promise((r) => setTimeout(r, 5));
+  s.close();
+  assert.equal(t.closed, 0, 'not released while a call is in flight');
+  await assert.rejects(waiting, NetlinkSocketStateError);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(t.closed, 1);
+  await assert.rejects(s.receive(1), NetlinkSocketStateError);
+});
+
 test('fake: no reply → NetlinkTimeoutError and the socket is closed', async () => {
   const t = new FakeTransport(() => []);
   const s = new NetlinkSocket(t, 4, { replyTimeoutMs: 1 });
