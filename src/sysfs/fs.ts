@@ -21,7 +21,7 @@
  * loop for the whole class.
  * @module
  */
-import { existsSync, readlinkSync } from 'node:fs';
+import { existsSync, readlinkSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InvalidArgumentError, NotFoundError, RaingaugeError } from '../errors.js';
 import {
@@ -110,7 +110,14 @@ export class SysFS {
   /** The procfs mount point used for `/proc/diskstats`. */
   readonly procMountPoint: string;
 
+  /**
+   * @param mountPoint where sysfs is mounted (or a fixture tree).
+   * @throws {NotFoundError} when `mountPoint` is not a directory (a typo would otherwise read as "no devices").
+   */
   constructor(mountPoint = '/sys', options: SysFSOptions = {}) {
+    if (!statSync(mountPoint, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new NotFoundError(mountPoint, `sysfs mount point ${mountPoint} is not a directory (is sysfs mounted?)`);
+    }
     this.mountPoint = mountPoint;
     this.procMountPoint = options.procMountPoint ?? '/proc';
   }

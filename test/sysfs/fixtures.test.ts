@@ -15,7 +15,7 @@ const fx = (p: string) => fileURLToPath(new URL(`../fixtures/sysfs/${p}`, import
 const vm = new SysFS(fx('vm/sys'), { procMountPoint: fx('vm/proc') });
 const laptop = new SysFS(fx('laptop/sys'), { procMountPoint: fx('laptop/proc') });
 const broken = new SysFS(fx('broken/sys'), { procMountPoint: fx('broken/proc') });
-const empty = new SysFS(fx('does-not-exist/sys'), { procMountPoint: fx('does-not-exist/proc') });
+const empty = new SysFS(fx('empty/sys'), { procMountPoint: fx('empty/proc') });
 
 const text = (p: string) => readFileSync(fx(p), 'utf8').trim();
 
@@ -60,6 +60,11 @@ test('net class (synthesized): speed, hex flags, counters beyond 2^53, bonding_m
   assert.equal(wl.statistics.rx_bytes, 18446744073709551615n);
   assert.equal(wl.statistics.tx_bytes, 9007199254740993n); // 2^53 + 1: exact only as bigint
   assert.equal(laptop.netClassByIface('wlan0').ifIndex, 3);
+});
+
+test('a mount point that is not a directory is a NotFoundError, not an empty machine', () => {
+  assert.throws(() => new SysFS(fx('does-not-exist/sys')), NotFoundError);
+  assert.throws(() => new SysFS(fx('README.md')), /is not a directory/);
 });
 
 test('net class: unknown interface → NotFoundError, bad name → InvalidArgumentError', () => {
