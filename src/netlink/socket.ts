@@ -71,6 +71,13 @@ export interface NetlinkTransport {
   close(): void;
 }
 
+/** What provides a netlink protocol, for the "not available" message. */
+const PROTOCOL_HINTS: Record<number, string> = {
+  0: 'NETLINK_ROUTE is part of CONFIG_NET',
+  4: 'NETLINK_SOCK_DIAG needs CONFIG_SOCK_DIAG (modprobe sock_diag)',
+  16: 'NETLINK_GENERIC is part of CONFIG_NET',
+};
+
 /** How long one blocking recv may wait before the socket re-checks its state and timeout. */
 const WAIT_SLICE_MS = 500;
 
@@ -90,9 +97,10 @@ export class KernelNetlinkTransport implements NetlinkTransport {
       fd = sys.socket(sys.AF_NETLINK, sys.SOCK_RAW, protocol);
     } catch (e) {
       if (e instanceof SysCallError && (e.errnoName === 'EPROTONOSUPPORT' || e.errnoName === 'EAFNOSUPPORT')) {
+        const hint = PROTOCOL_HINTS[protocol] ?? 'check the kernel config or load its module';
         throw new NotSupportedError(
           `netlink protocol ${protocol}`,
-          `netlink protocol ${protocol} is not available on this kernel (${e.errnoName}); check the kernel config or load its module`,
+          `netlink protocol ${protocol} is not available on this kernel (${e.errnoName}): ${hint}`,
           { cause: e },
         );
       }

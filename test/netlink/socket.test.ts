@@ -417,3 +417,8 @@ test('live: 100 000 requests on one socket, and 2 000 open/close cycles, leak no
   s.close();
   assert.equal(count(), before - 1);
 });
+
+test('live: an unknown netlink protocol → NotSupportedError; bad options → InvalidArgumentError', () => {
+  assert.throws(() => NetlinkSocket.open(31), { name: 'NotSupportedError', feature: 'netlink protocol 31' });
+  assert.throws(() => NetlinkSocket.open(NETLINK_SOCK_DIAG, { recvBufferBytes: 10 }), { name: 'InvalidArgumentError' });
+});
