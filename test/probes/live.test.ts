@@ -5,7 +5,7 @@
  * and the CLI (JSON lines, summary, SIGTERM, --duration, not root).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawnSync as runSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +123,12 @@ async function tracingReady(match: (name: string) => boolean): Promise<void> {
 }
 
 const sum = (xs: SocketProbeEvent[]) => xs.reduce((a, e) => a + (e.size ?? 0), 0);
+
+/** tracefs was mounted before these tests (if not, the library mounts it: unmount it again at the end). */
+const mountedBefore = existsSync('/sys/kernel/tracing/events') || existsSync('/sys/kernel/debug/tracing/events');
+after(() => {
+  if (!mountedBefore && existsSync('/sys/kernel/tracing/events')) runSync('umount', ['/sys/kernel/tracing']);
+});
 
 describe('socket probes live', () => {
   test('exact UDP, TCP and UNIX counts and sizes for a child, filtered by pid in the kernel', async (t) => {

@@ -3,7 +3,7 @@
  * explanations, stale-instance removal after SIGKILL, mounting, loss counts.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync as runSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +58,12 @@ async function started(proc: ChildProcess): Promise<void> {
   }
   throw new Error('child did not start');
 }
+
+/** tracefs was mounted before these tests (if not, the library mounts it: unmount it again at the end). */
+const mountedBefore = existsSync('/sys/kernel/tracing/events') || existsSync('/sys/kernel/debug/tracing/events');
+after(() => {
+  if (!mountedBefore && existsSync('/sys/kernel/tracing/events')) runSync('umount', ['/sys/kernel/tracing']);
+});
 
 describe('tracefs live', () => {
   test('traceEvents: exec of a child, decoded from the format, instance removed on break', async (t) => {
