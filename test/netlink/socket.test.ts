@@ -422,3 +422,22 @@ test('live: an unknown netlink protocol → NotSupportedError; bad options → I
   assert.throws(() => NetlinkSocket.open(31), { name: 'NotSupportedError', feature: 'netlink protocol 31' });
   assert.throws(() => NetlinkSocket.open(NETLINK_SOCK_DIAG, { recvBufferBytes: 10 }), { name: 'InvalidArgumentError' });
 });
+
+test('live: a small receive buffer peeks (MSG_PEEK|MSG_TRUNC), grows and loses nothing', async () => {
+  const big = NetlinkSocket.open(NETLINK_GENERIC);
+  const small = NetlinkSocket.open(NETLINK_GENERIC, { recvBufferBytes: 256 });
+  try {
+    const req = encodeGenlHeader(3, 1); // CTRL_CMD_GETFAMILY dump: every family, one datagram of several KiB
+    const names = (ms: { type: number; payload: Buffer }[]) =>
+      ms.filter((m) => m.type === GENL_ID_CTRL).map((m) => m.payload.length);
+    const a = names(await big.request(GENL_ID_CTRL, NLM_F_DUMP, req));
+    const b = names(await small.request(GENL_ID_CTRL, NLM_F_DUMP, req));
+    assert.ok(a.length > 5);
+    assert.deepEqual(b, a);
+    assert.ok(small.recvBufferBytes > 256, `grown to ${small.recvBufferBytes}`);
+    assert.deepEqual(names(small.requestSync(GENL_ID_CTRL, NLM_F_DUMP, req)), a);
+  } finally {
+    big.close();
+    small.close();
+  }
+});
