@@ -465,12 +465,70 @@ function ids(v: string, where: ProcWhere, what: string): IdQuad {
   return f.map((x) => pUint(x, where, what)) as IdQuad;
 }
 
-type KeyEntry = [K, Kind, number];
-/** Known keys as their own (flat, internalized) strings. */
-const CANONICAL = new Map(Object.keys(KEYS).map((k) => [k, k]));
-/** Key seen at each line index by the previous parse, and its entry (a speed-up only; never affects results). */
-const lineKeys: (string | undefined)[] = [];
-const lineEntries: (KeyEntry | undefined)[] = [];
+type Special = 'name' | 'state' | 'ids' | 'sigq';
+/** A key's field, kind, index in {@link store} and its text. */
+type KeyEntry = [K, Kind | Special, number, string];
+const SPECIAL: Record<string, KeyEntry> = {
+  Name: ['name', 'name', -1, 'Name'],
+  State: ['state', 'state', -1, 'State'],
+  Uid: ['uids', 'ids', -1, 'Uid'],
+  Gid: ['gids', 'ids', -1, 'Gid'],
+  SigQ: ['sigQ', 'sigq', -1, 'SigQ'],
+};
+/**
+ * Known keys bucketed by (length, first character): a line's key is found by
+ * comparing in place (`startsWith` at the line's offset), without slicing or
+ * hashing a new string.
+ */
+const BUCKETS = new Map<number, KeyEntry[]>();
+for (const [k, e] of [
+  ...Object.entries(KEYS).map(([k, v]): [string, KeyEntry] => [k, [v[0], v[1], v[2], k]]),
+  ...Object.entries(SPECIAL),
+]) {
+  const h = k.length * 128 + k.charCodeAt(0);
+  const b = BUCKETS.get(h);
+  if (b) b.push(e);
+  else BUCKETS.set(h, [e]);
+}
+
+function lookupKey(text: string, start: number, colon: number): KeyEntry | undefined {
+  const b = BUCKETS.get((colon - start) * 128 + text.charCodeAt(start));
+  if (b === undefined) return undefined;
+  for (let j = 0; j < b.length; j++) if (text.startsWith(b[j]![3], start)) return b[j];
+  return undefined;
+}
+
+/** Whitespace-separated decimal integers in `text[from, to)`; undefined if anything else is there. */
+function numbersAt(text: string, from: number, to: number): number[] | undefined {
+  const out: number[] = [];
+  let i = from;
+  while (i < to) {
+    let ch = text.charCodeAt(i);
+    if (ch === 32 || ch === 9) {
+      i++;
+      continue;
+    }
+    let neg = false;
+    if (ch === 45) {
+      neg = true;
+      i++;
+      ch = text.charCodeAt(i);
+    }
+    let n = 0;
+    let digits = 0;
+    while (i < to) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+      digits++;
+      i++;
+    }
+    if (digits === 0 || digits > 15) return undefined;
+    if (i < to && text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9) return undefined;
+    out.push(neg ? -n : n);
+  }
+  return out;
+}
 
 /**
  * The number in `text[from, to)` written as `\t<digits>` (or, with `kb`,
@@ -510,33 +568,73 @@ export function parseProcStatus(text: string, file = '/proc/<pid>/status'): Proc
     const start = pos;
     pos = eol + 1;
     const c = text.indexOf(':', start);
-    if (c > start && c < eol) {
-      // fast path: "Key:\t<digits>" or "Key:\t<spaces><digits> kB" without allocating the line.
-      // The kernel prints the keys in a fixed order, so the key at line i is usually the one seen at
-      // line i last time: compare in place instead of slicing and hashing.
-      let known: KeyEntry | undefined;
-      const cached = lineKeys[i];
-      if (cached !== undefined && cached.length === c - start && text.startsWith(cached, start)) known = lineEntries[i];
-      else {
-        const key = text.slice(start, c);
-        known = KEYS[key];
-        if (i < 256) {
-          lineKeys[i] = known ? CANONICAL.get(key) : undefined;
-          lineEntries[i] = known;
-        }
-      }
-      if (known !== undefined && (known[1] === 'u' || known[1] === 'kb')) {
-        const n = digitsAt(text, c + 1, eol, known[1] === 'kb');
+    if (c <= start || c >= eol)
+      procFail({ file, line: i + 1, text: text.slice(start, eol) }, 'expected "Key:\\tvalue"');
+    let vs = c + 1;
+    if (text.charCodeAt(vs) === 9) vs++;
+    const entry = lookupKey(text, start, c);
+    if (entry === undefined) {
+      const key = text.slice(start, c);
+      if (safeKey(key)) out.unknown[key] = text.slice(vs, eol);
+      continue;
+    }
+    // fast paths: parse in place, no line string, no error context unless something is off
+    switch (entry[1]) {
+      case 'u':
+      case 'kb': {
+        const n = digitsAt(text, c + 1, eol, entry[1] === 'kb');
         if (n >= 0) {
-          store(out, known[2], known[1] === 'kb' ? n * 1024 : n);
+          store(out, entry[2], entry[1] === 'kb' ? n * 1024 : n);
           continue;
         }
+        break;
+      }
+      case 'str':
+        store(out, entry[2], text.slice(vs, eol));
+        continue;
+      case 'bool':
+        if (eol - vs === 1 && (text.charCodeAt(vs) === 48 || text.charCodeAt(vs) === 49)) {
+          store(out, entry[2], text.charCodeAt(vs) === 49);
+          continue;
+        }
+        break;
+      case 'list': {
+        const l = numbersAt(text, vs, eol);
+        if (l) {
+          store(out, entry[2], l);
+          continue;
+        }
+        break;
+      }
+      case 'ids': {
+        const l = numbersAt(text, vs, eol);
+        if (l && l.length === 4 && l.every((x) => x >= 0)) {
+          if (entry[0] === 'uids') out.uids = l as IdQuad;
+          else out.gids = l as IdQuad;
+          continue;
+        }
+        break;
+      }
+      case 'hex': {
+        const b = hexCache.get(text.slice(vs, eol));
+        if (b !== undefined) {
+          store(out, entry[2], b);
+          continue;
+        }
+        break;
+      }
+      case 'cap': {
+        const hit = capCache.get(text.slice(vs, eol));
+        if (hit !== undefined) {
+          store(out, entry[2], { mask: hit.mask, names: hit.names.slice() });
+          continue;
+        }
+        break;
       }
     }
     const line = text.slice(start, eol);
     const where: ProcWhere = { file, line: i + 1, text: line };
-    if (c <= start || c >= eol) procFail(where, 'expected "Key:\\tvalue"');
-    const key = line.slice(0, c - start);
+    const key = entry[3];
     let v = line.slice(c - start + 1);
     if (v.startsWith('\t')) v = v.slice(1);
     if (key === 'Name') {
@@ -561,11 +659,7 @@ export function parseProcStatus(text: string, file = '/proc/<pid>/status'): Proc
       out.sigQ = { queued: pUint(m[1], where, 'SigQ'), limit: pUint(m[2], where, 'SigQ') };
       continue;
     }
-    const known = KEYS[key];
-    if (!known) {
-      if (safeKey(key)) out.unknown[key] = v;
-      continue;
-    }
+    const known = KEYS[key]!;
     const kind = known[1];
     let val: unknown;
     switch (kind) {
