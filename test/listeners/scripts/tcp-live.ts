@@ -16,6 +16,7 @@ import {
   killChildren,
   parseSsListeners,
   reusePortServer,
+  scriptsDir,
   startChild,
   waitFor,
 } from './lib.ts';
@@ -166,6 +167,26 @@ assert.deepEqual(
 assert.equal(owned.get('127.0.0.1:8009')!.owners![0]!.command, 'node');
 assert.equal(owned.get('127.0.0.1:8009')!.ownersComplete, true, 'root reads every process');
 checks++;
+
+// --- without privileges: the same numbers, but other users' processes are not seen (owners unknown)
+const unpriv = JSON.parse(
+  execFileSync(process.execPath, ['--import', 'tsx', `${scriptsDir}/unprivileged.ts`], { encoding: 'utf8' }),
+) as { uid: number; stats: Record<string, ListenerStats> };
+assert.equal(unpriv.uid, 65534);
+const rootView = await tcpListenerStats(undefined, { owners: true });
+for (const [k, s] of rootView) {
+  const u = unpriv.stats[k];
+  assert.ok(u, `unprivileged sees ${k}`);
+  assert.deepEqual(
+    [u.active, u.queued, u.backlog, u.sockets],
+    [s.active, s.queued, s.backlog, s.sockets],
+    `unprivileged ${k}`,
+  );
+  assert.deepEqual(u.owners, [], `unprivileged: no owner for root's ${k}`);
+  assert.equal(u.ownersComplete, false);
+  assert.ok(s.owners!.length > 0 && s.ownersComplete, `root sees the owner of ${k}`);
+  checks++;
+}
 
 // --- compare queues and backlogs with ss -ltn (ss is used here to check, never by the library)
 const ss = parseSsListeners(execFileSync('ss', ['-ltn'], { encoding: 'utf8' }));
