@@ -374,26 +374,34 @@ export function decodeNetlinkAttributes(buf: Buffer, offset = 0, end = buf.lengt
   return out;
 }
 
+function checkValue(buf: Buffer, off: number, len: number, what: string, need: number): void {
+  if (!Number.isInteger(off) || !Number.isInteger(len) || off < 0 || len < 0 || off + len > buf.length) {
+    throw new DecodeError(what, off, `value range ${off}+${len} is outside the buffer (${buf.length} bytes)`);
+  }
+  if (len < need) throw new DecodeError(what, off, `needs ${need} byte${need > 1 ? 's' : ''}, has ${len}`);
+}
+
 /**
- * Typed readers of attribute values that check the length and throw
- * {@link DecodeError} naming the attribute when it is too short.
+ * Typed readers of attribute values (`buf[off..off+len)`, host order) that
+ * check the range and length and throw {@link DecodeError} naming the
+ * attribute when it is too short.
  */
 export function attrU8(buf: Buffer, off: number, len: number, what: string): number {
-  if (len < 1) throw new DecodeError(what, off, `needs 1 byte, has ${len}`);
+  checkValue(buf, off, len, what, 1);
   return buf[off]!;
 }
 /** u16 value of an attribute (host order). */
 export function attrU16(buf: Buffer, off: number, len: number, what: string): number {
-  if (len < 2) throw new DecodeError(what, off, `needs 2 bytes, has ${len}`);
+  checkValue(buf, off, len, what, 2);
   return buf.readUInt16LE(off);
 }
 /** u32 value of an attribute (host order). */
 export function attrU32(buf: Buffer, off: number, len: number, what: string): number {
-  if (len < 4) throw new DecodeError(what, off, `needs 4 bytes, has ${len}`);
+  checkValue(buf, off, len, what, 4);
   return buf.readUInt32LE(off);
 }
 /** u64 value of an attribute (host order). */
 export function attrU64(buf: Buffer, off: number, len: number, what: string): bigint {
-  if (len < 8) throw new DecodeError(what, off, `needs 8 bytes, has ${len}`);
+  checkValue(buf, off, len, what, 8);
   return buf.readBigUInt64LE(off);
 }

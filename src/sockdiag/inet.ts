@@ -197,6 +197,9 @@ export interface InetSocket {
 
 /** Decode an `sk_meminfo` u32 array. */
 export function decodeSkMemInfo(buf: Buffer, off: number, len: number): SkMemInfo {
+  if (!Number.isInteger(off) || !Number.isInteger(len) || off < 0 || len < 0 || off + len > buf.length) {
+    throw new DecodeError('sk_meminfo', off, `range ${off}+${len} is outside the buffer (${buf.length} bytes)`);
+  }
   if (len >= 36) {
     return {
       rmemAllocBytes: buf.readUInt32LE(off),

@@ -5,6 +5,11 @@ import fc from 'fast-check';
 import { DecodeError } from '../../src/errors.ts';
 import {
   alignNetlink,
+  attrU8,
+  attrU16,
+  attrU32,
+  attrU64,
+  decodeExtAck,
   decodeGenlFamily,
   decodeNetlinkAttributes,
   decodeNetlinkError,
@@ -27,6 +32,7 @@ import {
   nlAttrU16,
   nlAttrU32,
   nlAttrU64,
+  readCString,
 } from '../../src/netlink/index.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/netlink/${name}`, import.meta.url));
@@ -294,4 +300,23 @@ test('fuzz: mutated real fixtures give a value or DecodeError', () => {
     ),
     { numRuns: 3000 },
   );
+});
+
+test('fuzz: attribute value readers take any range and give a value or DecodeError', () => {
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ maxLength: 20 }),
+      fc.integer({ min: -5, max: 30 }),
+      fc.integer({ min: -5, max: 30 }),
+      (u, off, len) => {
+        const b = Buffer.from(u);
+        for (const f of [attrU8, attrU16, attrU32, attrU64]) valueOrDecodeError(() => f(b, off, len, 'X'));
+        valueOrDecodeError(() => decodeExtAck(b, off, off + len, {}));
+        assert.equal(typeof readCString(b, Math.max(0, off), Math.max(0, len)), 'string');
+      },
+    ),
+    { numRuns: 3000 },
+  );
+  assert.throws(() => attrU32(Buffer.alloc(4), 2, 2, 'CTRL_ATTR_VERSION'), /CTRL_ATTR_VERSION.*needs 4 bytes, has 2/);
+  assert.throws(() => attrU32(Buffer.alloc(4), 2, 4, 'X'), /outside the buffer/);
 });

@@ -14,6 +14,7 @@ import {
 import {
   compileInetDiagFilter,
   decodeInetDiagMessage,
+  decodeSkMemInfo,
   decodeTcpInfo,
   decodeUnixDiagMessage,
   encodeInetDiagRequest,
@@ -463,6 +464,8 @@ test('fuzz: arbitrary bytes → a record or DecodeError from every decoder', () 
       valueOrDecodeError(() => decodeUnixDiagMessage(b, 0, b.length));
       valueOrDecodeError(() => decodeTcpInfo(b, 0, Math.min(cut, b.length)));
       valueOrDecodeError(() => formatInetAddress(b, cut, cut & 1 ? 'inet' : 'inet6'));
+      valueOrDecodeError(() => decodeSkMemInfo(b, cut % 40, cut));
+      valueOrDecodeError(() => decodeTcpInfo(b, cut % 9, cut));
     }),
     { numRuns: 3000 },
   );
