@@ -269,6 +269,15 @@ export function runInetDiagBytecode(
     cgroupId?: bigint;
   },
 ): boolean {
+  try {
+    return runBytecode(prog, s);
+  } catch (e) {
+    if (e instanceof RangeError) throw new InvalidArgumentError(`malformed inet_diag bytecode: ${e.message}`);
+    throw e;
+  }
+}
+
+function runBytecode(prog: Buffer, s: Parameters<typeof runInetDiagBytecode>[1]): boolean {
   let pos = 0;
   let len = prog.length;
   while (len > 0) {

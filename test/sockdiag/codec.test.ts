@@ -561,3 +561,16 @@ test('broken fixtures: each gives a DecodeError naming the problem', () => {
   const [e] = decodeNetlinkMessages(nl('broken-error-echo-overrun.bin'));
   assert.throws(() => decodeNetlinkError(e!.payload, e!.flags), /echoed request \(32767 bytes\) exceeds the payload/);
 });
+
+test('fuzz: runInetDiagBytecode on arbitrary programs returns a boolean or throws InvalidArgumentError', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 64 }), sockArb, (u, s) => {
+      try {
+        assert.equal(typeof runInetDiagBytecode(Buffer.from(u), s), 'boolean');
+      } catch (e) {
+        assert.equal((e as Error).name, 'InvalidArgumentError');
+      }
+    }),
+    { numRuns: 3000 },
+  );
+});
