@@ -457,8 +457,9 @@ export function tcpInfo(x: unknown): TcpInfo {
     }
     throw e;
   }
+  const info = decodeTcpInfo(tcpInfoBuf, 0, n);
   if (n >= tcpInfoBuf.length) tcpInfoBuf = Buffer.alloc(tcpInfoBuf.length * 2); // a future, longer struct
-  return decodeTcpInfo(tcpInfoBuf, 0, n);
+  return info;
 }
 
 function describe(x: unknown): string {
