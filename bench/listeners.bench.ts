@@ -93,6 +93,8 @@ interface DriverResult {
   asyncOneCpuMs: number;
   kernelRaindropsRequestWallMs: number;
   kernelOurRequestsWallMs: number;
+  pairedSyncCpuMs: number;
+  pairedAsyncCpuMs: number;
   raindropsAllCpuMs?: number;
   raindropsOneCpuMs?: number;
   asyncOneMs: number;
@@ -216,22 +218,22 @@ async function full(ctx: BenchContext): Promise<void> {
   });
   ctx.report({
     name: `all-listener stats with active, ${size}: CPU (async) vs kernel time of the same requests`,
-    value: d.asyncAllCpuMs,
+    value: d.pairedAsyncCpuMs,
     unit: 'ms',
     better: 'lower',
     peer: { name: 'kernel sys time of a counting reader, our two requests', value: d.kernelOurRequestsSysMs },
     target: '≤ 1.3× kernel time',
-    met: d.asyncAllCpuMs <= 1.3 * d.kernelOurRequestsSysMs,
+    met: d.pairedAsyncCpuMs <= 1.3 * d.kernelOurRequestsSysMs,
     note: `${d.kernelOurRequestsMessages} messages (LISTEN + port-filtered ESTABLISHED); that reader's wall time ${d.kernelOurRequestsWallMs.toFixed(1)} ms`,
   });
   ctx.report({
     name: `all-listener stats with active, ${size}: CPU (sync) vs kernel time of the same requests`,
-    value: d.syncAllCpuMs,
+    value: d.pairedSyncCpuMs,
     unit: 'ms',
     better: 'lower',
     peer: { name: 'kernel sys time of a counting reader, our two requests', value: d.kernelOurRequestsSysMs },
     target: '≤ 1.3× kernel time',
-    met: d.syncAllCpuMs <= 1.3 * d.kernelOurRequestsSysMs,
+    met: d.pairedSyncCpuMs <= 1.3 * d.kernelOurRequestsSysMs,
   });
   ctx.report({
     name: `all-listener stats with active, ${size}: wall (async) vs ss -tn`,

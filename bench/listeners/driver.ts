@@ -75,11 +75,12 @@ function median(a: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Wall-clock and CPU (user + system, all threads of this process) milliseconds per call, medians over `n` calls. */
-async function time<T>(n: number, fn: () => T | Promise<T>): Promise<{ wall: number; cpu: number }> {
+/** Wall-clock, CPU (user + system, all threads of this process) and system milliseconds per call, medians over `n` calls. */
+async function time<T>(n: number, fn: () => T | Promise<T>): Promise<{ wall: number; cpu: number; sys: number }> {
   await fn();
   const wall: number[] = [];
   const cpu: number[] = [];
+  const sys: number[] = [];
   for (let i = 0; i < n; i++) {
     const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
@@ -87,8 +88,9 @@ async function time<T>(n: number, fn: () => T | Promise<T>): Promise<{ wall: num
     wall.push(Number(process.hrtime.bigint() - t0) / 1e6);
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
+    sys.push(c.system / 1000);
   }
-  return { wall: median(wall), cpu: median(cpu) };
+  return { wall: median(wall), cpu: median(cpu), sys: median(sys) };
 }
 
 /** System (kernel) CPU ms per dump of a reader that only counts messages. */
@@ -169,6 +171,7 @@ async function main() {
   h.disable();
   out.asyncAllMs = asyncAll.wall;
   out.asyncAllCpuMs = asyncAll.cpu;
+  out.asyncAllSysMs = asyncAll.sys;
   out.loopDelayMaxMs = h.max / 1e6;
   out.loopDelayP99Ms = h.percentile(99) / 1e6;
   proto.process = original;
@@ -182,6 +185,7 @@ async function main() {
   const syncAll = await time(runs, () => tcpListenerStatsSync());
   out.syncAllMs = syncAll.wall;
   out.syncAllCpuMs = syncAll.cpu;
+  out.syncAllSysMs = syncAll.sys;
   const asyncOne = await time(runs, () => tcpListenerStats(['127.0.0.1:9001']));
   out.asyncOneMs = asyncOne.wall;
   out.asyncOneCpuMs = asyncOne.cpu;
@@ -191,21 +195,40 @@ async function main() {
   const t1 = process.hrtime.bigint();
   await tcpListenerStats(undefined, { owners: true });
   out.ownersMs = Number(process.hrtime.bigint() - t1) / 1e6;
-  // the kernel's own time to produce the dumps
+  // the kernel's own time to produce the dumps (system CPU of a reader that only counts), measured in
+  // rounds interleaved with our calls so that drifts of this busy machine hit both sides alike
   const k = NetlinkSocket.open(NETLINK_SOCK_DIAG);
-  const kr = kernelDumpMs(k, [legacy((1 << 10) | (1 << 1))], Math.max(3, runs >> 1));
-  out.kernelRaindropsRequestSysMs = kr.sysMs;
-  out.kernelRaindropsRequestMessages = kr.messages;
-  out.kernelRaindropsRequestWallMs = kr.wallMs;
-  const ko = kernelDumpMs(
-    k,
-    [legacy(1 << 10), legacy(1 << 1, sourcePortFilterBytecode(LISTENERS.map((l) => l.port)))],
-    Math.max(3, runs >> 1),
-  );
-  out.kernelOurRequestsSysMs = ko.sysMs;
-  out.kernelOurRequestsMessages = ko.messages;
-  out.kernelOurRequestsWallMs = ko.wallMs;
+  const full = [legacy((1 << 10) | (1 << 1))];
+  const ourRequests = [legacy(1 << 10), legacy(1 << 1, sourcePortFilterBytecode(LISTENERS.map((l) => l.port)))];
+  const kFull: number[] = [];
+  const kOurs: number[] = [];
+  const kFullWall: number[] = [];
+  const kOursWall: number[] = [];
+  const oursSyncCpu: number[] = [];
+  const oursAsyncCpu: number[] = [];
+  let kFullMsgs = 0;
+  let kOursMsgs = 0;
+  for (let i = 0; i < runs; i++) {
+    const f = kernelDumpMs(k, full, 1);
+    kFull.push(f.sysMs);
+    kFullWall.push(f.wallMs);
+    kFullMsgs = f.messages;
+    const o = kernelDumpMs(k, ourRequests, 1);
+    kOurs.push(o.sysMs);
+    kOursWall.push(o.wallMs);
+    kOursMsgs = o.messages;
+    oursSyncCpu.push((await time(1, () => tcpListenerStatsSync())).cpu);
+    oursAsyncCpu.push((await time(1, () => tcpListenerStats())).cpu);
+  }
   k.close();
+  out.kernelRaindropsRequestSysMs = median(kFull);
+  out.kernelRaindropsRequestMessages = kFullMsgs;
+  out.kernelRaindropsRequestWallMs = median(kFullWall);
+  out.kernelOurRequestsSysMs = median(kOurs);
+  out.kernelOurRequestsMessages = kOursMsgs;
+  out.kernelOurRequestsWallMs = median(kOursWall);
+  out.pairedSyncCpuMs = median(oursSyncCpu);
+  out.pairedAsyncCpuMs = median(oursAsyncCpu);
   // ss, for the same table (all connected sockets; listeners)
   const ssTime = (args: string[]) =>
     median(

@@ -21,7 +21,7 @@ async function scenario(t: import('node:test').TestContext, script: string): Pro
   t.diagnostic(r.stdout.trim());
 }
 
-test('live TCP (private netns): IPv4, IPv6, wildcard, dual-stack, v6-only, SO_REUSEPORT groups, overflowing backlog, idle, busy http server, closed listener, CLOSE_WAIT, owners, vs ss -ltn', (t) =>
+test('live TCP (private netns): IPv4, IPv6, wildcard, dual-stack, v6-only, SO_REUSEPORT groups, overflowing backlog, idle, busy http server, closed listener, CLOSE_WAIT, owners, unprivileged view, vs ss -ltn', (t) =>
   scenario(t, 'tcp-live.ts'));
 
 test('live UNIX (private netns): path, symlink, abstract name, queued/active, /proc fallback, owners, vs ss -lxn, closed listener', (t) =>
