@@ -138,6 +138,13 @@ class Gone extends Error {}
 const O_RDONLY = constants.O_RDONLY;
 
 /**
+ * One read buffer shared by every scanner of this thread (grown when a file
+ * does not fit). Safe because a file is read and decoded synchronously, with
+ * no await in between.
+ */
+let shared = Buffer.allocUnsafe(64 * 1024);
+
+/**
  * A reusable scanner: `scan()` returns a snapshot of every process (or of
  * `pids`). Create one per caller; it owns one read buffer and, with
  * `keepOpen`, the descriptors it keeps (release them with {@link close}).
@@ -148,7 +155,6 @@ export class ProcessScanner {
   private readonly pids: readonly number[] | undefined;
   private readonly keepOpen: boolean;
   private readonly maxOpenFds: number;
-  private buf = Buffer.allocUnsafe(64 * 1024);
   /** The mount point with a trailing slash. */
   private readonly base: string;
   /** `pid` → (file → fd) of kept-open descriptors. */
@@ -171,28 +177,27 @@ export class ProcessScanner {
   }
 
   /** Read a whole file into the shared buffer; returns its text. Throws Gone when the process exited. */
-  private readFile(pid: number, file: string): string {
-    const path = `${this.base}${pid}/${file}`;
+  private readFile(pid: number, file: string, path: string): string {
     let fd = this.keepOpen ? this.open.get(pid)?.get(file) : undefined;
     const kept = fd !== undefined;
     try {
       if (fd === undefined) fd = openSync(path, O_RDONLY);
       let n = 0;
       for (;;) {
-        if (n === this.buf.length) {
-          const bigger = Buffer.allocUnsafe(this.buf.length * 2);
-          this.buf.copy(bigger, 0, 0, n);
-          this.buf = bigger;
+        if (n === shared.length) {
+          const bigger = Buffer.allocUnsafe(shared.length * 2);
+          shared.copy(bigger, 0, 0, n);
+          shared = bigger;
         }
-        const want = this.buf.length - n;
-        const r = readSync(fd, this.buf, n, want, kept || this.keepOpen ? n : null);
+        const want = shared.length - n;
+        const r = readSync(fd, shared, n, want, kept || this.keepOpen ? n : null);
         n += r;
         // Every file a scan reads is a single-record seq_file (stat, status, io, limits…) or has its own
         // read (cmdline, environ): the kernel fills the whole request unless the file ends, so a short
         // read is the end of the file and saves the read() that would return 0.
         if (r < want) break;
       }
-      const text = this.buf.toString('utf8', 0, n);
+      const text = shared.toString('utf8', 0, n);
       if (!kept) {
         if (this.keepOpen && this.openCount < this.maxOpenFds) {
           let m = this.open.get(pid);
@@ -254,8 +259,8 @@ export class ProcessScanner {
       }
     }
     const file = FILE[f];
-    const text = this.readFile(pid, file);
-    return PARSE[f](text, `${this.base}${pid}/${file}`);
+    const path = `${this.base}${pid}/${file}`;
+    return PARSE[f](this.readFile(pid, file, path), path);
   }
 
   /** Snapshot one process; undefined when it exited. */

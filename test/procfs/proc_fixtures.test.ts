@@ -7,7 +7,9 @@
  * unknown keys), 4244 (truncated and corrupted files).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { NotFoundError, ParseError } from '../../src/errors.ts';
@@ -367,6 +369,28 @@ describe('fixture tree: synthesized odd files', () => {
     assert.ok(v1.pids?.dir.endsWith('/sys/fs/cgroup/pids/1000'));
     assert.equal(v1.pids?.current, 7n);
     assert.equal(v1.pids?.max, 'max');
+  });
+
+  it('whole-file reads: a 300 KiB cmdline is read entirely by Proc and by the scanner', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rg-proc-big-'));
+    try {
+      mkdirSync(join(dir, '777'));
+      const args = Array.from({ length: 3000 }, (_, i) => `arg-${i}-${'x'.repeat(90)}`);
+      writeFileSync(join(dir, '777', 'cmdline'), `${args.join('\0')}\0`);
+      writeFileSync(join(dir, '777', 'stat'), readFileSync(join(root, String(SLEEP), 'stat')));
+      const big = new ProcFS(dir);
+      assert.deepEqual(big.proc(777).cmdLine(), args);
+      const [snap] = big.processes({ fields: ['cmdline', 'stat'] });
+      assert.equal(snap?.cmdline?.length, 3000);
+      assert.equal(snap?.cmdline?.[2999], args[2999]);
+      assert.equal(snap?.stat?.comm, 'sleep', 'the grown buffer still reads the next file');
+      const kept = big.processScanner({ fields: ['cmdline'], keepOpen: true });
+      assert.deepEqual(kept.scan()[0]?.cmdline, args);
+      assert.deepEqual(kept.scan()[0]?.cmdline, args, 'pread of a kept descriptor from offset 0');
+      kept.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('decodeCapabilities names every bit', () => {
