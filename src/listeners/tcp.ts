@@ -119,10 +119,6 @@ function attachOwners(plan: Plan, out: Map<string, ListenerStats>, scan: SocketO
   }
 }
 
-/** Above this many LISTEN records (seen in the previous call), the async API reads the LISTEN dump off-thread too. */
-const SYNC_LISTEN_MAX_RECORDS = 2000;
-let lastListenRecords = 0;
-
 const DESC_LISTEN = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states LISTEN)';
 const DESC_EST = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states ESTABLISHED, local-port filter)';
 const DESC_EST_ALL = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states ESTABLISHED)';
@@ -138,11 +134,10 @@ const DESC_EST_ALL = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states ESTABLISHE
  *   dual-stack `[::]:port`) gets that listener's numbers and `matchedKey`;
  *   addresses with no listener at all are left out.
  *
- * The ESTABLISHED dump is read off the main thread, a datagram (at most
- * 32 KiB, a few hundred connections) at a time, so the event loop stays
- * responsive however many connections exist. The LISTEN dump, whose size
- * depends only on the number of listeners, is read in place while there are
- * fewer than 2000 listening sockets (about 0.05 ms), off-thread otherwise.
+ * The dumps are read a datagram (at most 32 KiB, a few hundred connections)
+ * at a time, in slices of at most 3 ms between which the event loop runs, so
+ * it stays responsive however many connections exist (see
+ * {@link SlicedNetlinkTransport}).
  *
  * @throws {InvalidListenerAddressError} for a malformed address (before any I/O).
  * @throws {NotSupportedError} when the kernel has no inet_diag/tcp_diag (`modprobe inet_diag tcp_diag`).
@@ -163,16 +158,7 @@ export async function tcpListenerStats(
   const tally = new TcpListenerTally();
   const onListen: NetlinkDumpCallback = (buf, _type, off, len) => tally.addListen(buf, off, len);
   try {
-    // The LISTEN dump costs about 0.05 ms per thousand listeners whatever the
-    // number of connections: with the shared sockets and a modest listener
-    // count it is read right here (its own socket, so it never collides with
-    // an asynchronous call in flight), saving two thread hops; otherwise off-thread.
-    if (!options.socket && lastListenRecords <= SYNC_LISTEN_MAX_RECORDS) {
-      sharedListenerSyncSocket().dumpSync(TCPDIAG_GETSOCK, NLM_F_REQUEST, LISTEN_REQUEST, onListen, DESC_LISTEN);
-    } else {
-      await sock.dump(TCPDIAG_GETSOCK, NLM_F_REQUEST, LISTEN_REQUEST, onListen, DESC_LISTEN);
-    }
-    lastListenRecords = tally.listenRecords;
+    await sock.dump(TCPDIAG_GETSOCK, NLM_F_REQUEST, LISTEN_REQUEST, onListen, DESC_LISTEN);
     const plan = planAfterListen(tally, asked, options.active !== false);
     if (plan.established) {
       const onEst: NetlinkDumpCallback = (buf, _type, off, len) => tally.addEstablished(buf, off, len);
