@@ -95,7 +95,7 @@ export function formatProc(r: ProcReport): string {
     add('nice / priority', `${st.nice} / ${st.priority}`);
     add('faults minor / major', `${st.minflt} / ${st.majflt}`);
   } else add('stat', err(st));
-  add('cmdline', err(r.cmdline) ?? (r.cmdline as string[]).join(' '));
+  add('cmdline', err(r.cmdline) ?? ((r.cmdline as string[]).join(' ') || '- (kernel thread or zombie)'));
   add('executable', err(r.executable) ?? r.executable);
   add('cwd', err(r.cwd) ?? r.cwd);
   add('open fds', err(r.fds) ?? r.fds);
