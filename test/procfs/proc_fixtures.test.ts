@@ -178,6 +178,24 @@ describe('fixture tree: real files from this kernel', () => {
     assert.throws(() => fs.processes({ fields: ['nope' as 'stat'] }), /unknown process field "nope"/);
   });
 
+  it('a kept-open scanner never keeps more than maxOpenFds descriptors', () => {
+    const sc = fs.processScanner({ fields: ['stat', 'status', 'cmdline'], keepOpen: true, maxOpenFds: 4 });
+    try {
+      const a = sc.scan();
+      assert.equal(sc.openDescriptors, 4);
+      const b = sc.scan();
+      assert.deepEqual(
+        b.map((s) => [s.pid, s.stat?.comm]),
+        a.map((s) => [s.pid, s.stat?.comm]),
+        'same results with kept and per-read descriptors',
+      );
+      assert.equal(sc.openDescriptors, 4);
+    } finally {
+      sc.close();
+    }
+    assert.equal(sc.openDescriptors, 0);
+  });
+
   it('proc(pid) of a missing or invalid pid throws NotFoundError', () => {
     assert.throws(() => fs.proc(77777), NotFoundError);
     assert.throws(() => fs.proc(-1), NotFoundError);
