@@ -43,14 +43,15 @@ export interface ProcessUsage {
   numThreads: number;
   /** Seconds since the process started (uptime − field 22 / AT_CLKTCK). */
   elapsedSeconds: number;
-  /** Wall-clock time of the sample, ms since the epoch. */
+  /** Wall-clock time of the sample (when this `sample()` call started), ms since the epoch. */
   timestampMs: number;
 }
 
 interface Entry {
   fd: number;
   ticks: number;
-  atNs: bigint;
+  /** performance.now() of the previous read, ms. */
+  atMs: number;
   starttime: number;
 }
 
@@ -115,12 +116,13 @@ export class ProcessSampler {
     const out = new Map<number, ProcessUsage>();
     const tck = this.units.clockTicksPerSecond;
     let uptime: number | undefined;
+    const wallMs = Date.now();
     for (const pid of pids) {
       if (out.has(pid)) continue;
       const prev = this.entries.get(pid);
       const r = this.read(pid, prev);
       if (!r) continue;
-      const nowNs = process.hrtime.bigint();
+      const nowMs = performance.now();
       const buf = this.buf;
       const close = buf.lastIndexOf(0x29, r.n - 1);
       const open = buf.indexOf(0x28);
@@ -174,17 +176,17 @@ export class ProcessSampler {
       uptime ??= this.uptimeSeconds();
       const elapsed = Math.max(0, uptime - starttime / tck);
       if (prev && prev.starttime === starttime) {
-        const dt = Number(nowNs - prev.atNs) / 1e9;
+        const dt = (nowMs - prev.atMs) / 1000;
         cpuPercent = dt > 0 ? ((ticks - prev.ticks) / tck / dt) * 100 : 0;
       } else {
         cpuPercent = elapsed > 0 ? (ticks / tck / elapsed) * 100 : 0;
       }
       if (prev) {
         prev.ticks = ticks;
-        prev.atNs = nowNs;
+        prev.atMs = nowMs;
         prev.starttime = starttime;
       } else if (this.entries.size < this.maxOpenFds) {
-        this.entries.set(pid, { fd: r.fd, ticks, atNs: nowNs, starttime });
+        this.entries.set(pid, { fd: r.fd, ticks, atMs: nowMs, starttime });
       } else {
         closeSync(r.fd);
       }
@@ -198,7 +200,7 @@ export class ProcessSampler {
         rssBytes: rss * this.units.pageSizeBytes,
         numThreads: v[17]!,
         elapsedSeconds: elapsed,
-        timestampMs: Date.now(),
+        timestampMs: wallMs,
       });
     }
     return out;
