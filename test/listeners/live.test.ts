@@ -78,3 +78,21 @@ test('concurrent async calls queue safely on the shared socket; a sync call alon
     server.close();
   }
 });
+
+test('awaiting calls back to back still lets timers run (the in-place read budget spans calls)', async () => {
+  let ticks = 0;
+  const timer = setInterval(() => {
+    ticks++;
+  }, 1);
+  try {
+    let calls = 0;
+    for (const end = Date.now() + 300; Date.now() < end; calls++) {
+      await tcpListenerStats(undefined, { active: false });
+      await unixListenerStats(undefined, { active: false });
+    }
+    assert.ok(calls > 10, `${calls} calls`);
+    assert.ok(ticks >= 10, `a 1 ms timer fired ${ticks} times in 300 ms of back-to-back calls`);
+  } finally {
+    clearInterval(timer);
+  }
+});
