@@ -11,7 +11,7 @@
  * 2. ESTABLISHED sockets, with an in-kernel bytecode filter keeping only local
  *    ports that have a listener (so the kernel builds no message for the
  *    client side of connections or for unrelated ports). Records are read
- *    straight from the receive buffer by {@link TcpListenerTally}. Skipped with
+ *    straight from the receive buffer by `TcpListenerTally`. Skipped with
  *    `{ active: false }` or when nothing matched.
  *
  * @module
@@ -137,7 +137,7 @@ const DESC_EST_ALL = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states ESTABLISHE
  * The dumps are read a datagram (at most 32 KiB, a few hundred connections)
  * at a time, in slices of at most 3 ms between which the event loop runs, so
  * it stays responsive however many connections exist (see
- * {@link SlicedNetlinkTransport}).
+ * `SlicedNetlinkTransport` in sockets.ts).
  *
  * @throws {InvalidListenerAddressError} for a malformed address (before any I/O).
  * @throws {NotSupportedError} when the kernel has no inet_diag/tcp_diag (`modprobe inet_diag tcp_diag`).
