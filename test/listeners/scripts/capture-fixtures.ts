@@ -5,7 +5,7 @@
  *
  *   unshare --net sh -c 'ip link set lo up && node --import tsx test/listeners/scripts/capture-fixtures.ts'
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { NETLINK_SOCK_DIAG, NetlinkSocket } from '../../../src/netlink/index.ts';
@@ -92,5 +92,6 @@ writeFileSync(`${out}/proc-net-unix.txt`, readFileSync('/proc/net/unix', 'utf8')
 writeFileSync(`${out}/setup.json`, `${JSON.stringify(setup, null, 2)}\n`);
 sock.close();
 killChildren();
+rmSync(sockPath, { force: true });
 process.stdout.write('captured\n');
 process.exit(0);
