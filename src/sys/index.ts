@@ -80,6 +80,11 @@ const errnoNames = new Map<number, string>();
 for (const [name, value] of Object.entries(osConstants.errno)) {
   if (!errnoNames.has(value)) errnoNames.set(value, name);
 }
+// Where Linux has two names for one number, use the one the kernel sources and man pages use.
+for (const name of ['EOPNOTSUPP', 'EAGAIN', 'EDEADLK'] as const) {
+  const value = (osConstants.errno as Record<string, number>)[name];
+  if (value !== undefined) errnoNames.set(value, name);
+}
 
 /** errno numbers used by callers to recognize conditions. */
 export const errno = osConstants.errno;

@@ -41,6 +41,7 @@ function hint(errnoName: string): string {
   switch (errnoName) {
     case 'EINVAL':
     case 'EOPNOTSUPP':
+    case 'ENOTSUP':
     case 'ENOTSUPP':
       return ' (the driver does not provide this value in the device’s current state)';
     case 'ENODATA':

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as sys from '../src/sys/index.ts';
+import * as sys from '../../src/sys/index.ts';
 
 test('sys: a netlink socket binds and reports its port id', () => {
   const fd = sys.socket(sys.AF_NETLINK, sys.SOCK_RAW, 4);
@@ -19,4 +19,11 @@ test('sys: a netlink socket binds and reports its port id', () => {
 test('sys: errno becomes a typed SysCallError', () => {
   assert.throws(() => sys.close(1_000_000), { name: 'SysCallError', errnoName: 'EBADF', call: 'close' });
   assert.throws(() => sys.socket(99, sys.SOCK_STREAM, 0), { name: 'SysCallError', errnoName: 'EAFNOSUPPORT' });
+});
+
+test('sys: errno names are the kernel spellings where Linux has aliases', () => {
+  assert.equal(sys.errnoName(sys.errno.EOPNOTSUPP), 'EOPNOTSUPP');
+  assert.equal(sys.errnoName(sys.errno.EAGAIN), 'EAGAIN');
+  assert.equal(sys.errnoName(sys.errno.ENOBUFS), 'ENOBUFS');
+  assert.equal(sys.errnoName(4095), 'E4095');
 });
