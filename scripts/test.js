@@ -40,7 +40,7 @@ if (files.length === 0) {
 }
 
 if (filters.length === 0) {
-  run('npx', ['biome', 'check', '--error-on-warnings', '.']);
+  run(process.execPath, ['scripts/biome.js', 'check', '--error-on-warnings', '.']);
   run('npx', ['tsc', '-p', 'tsconfig.check.json']);
   run(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke']);
 }
