@@ -23,8 +23,8 @@
  *   npm run bench -- probes            (full)
  *   npm run bench -- --smoke probes
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -323,6 +323,8 @@ export default async function bench(ctx: BenchContext): Promise<void> {
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'rg-probes-bench-'));
+  // the library mounts tracefs when it is missing: leave the machine as we found it
+  const tracefsMountedBefore = existsSync('/sys/kernel/tracing/events');
   try {
     if (ctx.smoke) {
       await sustained(ctx, dir, 20_000, 1);
@@ -385,5 +387,8 @@ export default async function bench(ctx: BenchContext): Promise<void> {
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    if (!tracefsMountedBefore && existsSync('/sys/kernel/tracing/events')) {
+      spawnSync('umount', ['/sys/kernel/tracing'], { stdio: 'ignore' });
+    }
   }
 }

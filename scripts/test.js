@@ -13,8 +13,11 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const filters = process.argv.slice(2);
 
+// tsx keeps a transform cache in /tmp/tsx-<uid>; tests (some run as nobody) must leave no file behind
+const env = { ...process.env, TSX_DISABLE_CACHE: '1' };
+
 function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
   if (r.status !== 0) {
     process.stderr.write(`\n${cmd} ${args.join(' ')} failed (${r.status ?? r.signal})\n`);
     process.exit(r.status || 1);
