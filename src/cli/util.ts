@@ -25,20 +25,6 @@ export function parseNonNegativeInt(name: string, value: string): number {
   return n;
 }
 
-/** Resolve after `ms` milliseconds unless `signal` aborts first (then resolve early). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * An AbortSignal that fires on SIGINT or SIGTERM (and, if given, after
  * `durationS` seconds). Call `dispose()` to remove the handlers.

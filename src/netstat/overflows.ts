@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ListenerOwner, ListenerStats } from '../listeners/types.js';
+import { sleep } from '../util/time.js';
 import { counterDelta } from './delta.js';
 import type { CounterValue, NetCounterSet } from './parse.js';
 import { NetCounterReader } from './read.js';
@@ -299,19 +300,6 @@ export interface WatchOverflowOptions {
   procMountPoint?: string;
 }
 
-function wait(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * Sample the counters and listener queues every `intervalMs` and yield one
  * {@link OverflowReport} per interval (of the caller's network namespace).
@@ -329,7 +317,7 @@ export async function* watchListenOverflows(opts: WatchOverflowOptions): AsyncGe
       const due = prevT + intervalMs;
       for (;;) {
         const left = due - performance.now();
-        await wait(Math.max(0, Math.min(sampleMs, left)), opts.signal);
+        await sleep(Math.max(0, Math.min(sampleMs, left)), opts.signal);
         if (opts.signal?.aborted) break;
         for (const [key, st] of await opts.listeners()) {
           const had = peaks.get(key);

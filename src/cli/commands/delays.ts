@@ -12,7 +12,8 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { PermissionError, RaingaugeError } from '../../errors.js';
 import { delayAccounting, procDelayStats, TaskstatsClient } from '../../taskstats/index.js';
-import { parsePositive, sleep, stopSignal } from '../util.js';
+import { sleep } from '../../util/time.js';
+import { parsePositive, stopSignal } from '../util.js';
 
 /** Cumulative counters of one process at one sample (ns). */
 export interface DelaySample {

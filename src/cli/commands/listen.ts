@@ -15,7 +15,8 @@ import { SocketOwnerCache } from '../../listeners/owners.js';
 import { tcpListenerStats } from '../../listeners/tcp.js';
 import type { ListenerStats } from '../../listeners/types.js';
 import { unixListenerQuery, unixListenerStats } from '../../listeners/unix.js';
-import { parseNonNegativeInt, parsePositive, sleep, stopSignal, UsageError } from '../util.js';
+import { sleep } from '../../util/time.js';
+import { parseNonNegativeInt, parsePositive, stopSignal, UsageError } from '../util.js';
 
 /** One listener in a sample. */
 export interface ListenRow {

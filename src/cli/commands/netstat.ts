@@ -31,7 +31,8 @@ import {
   saveNetstatHistory,
   stringifyCounters,
 } from '../../netstat/index.js';
-import { parsePositive, sleep, stopSignal, UsageError } from '../util.js';
+import { sleep } from '../../util/time.js';
+import { parsePositive, stopSignal, UsageError } from '../util.js';
 
 interface NetstatOptions {
   delta?: boolean;

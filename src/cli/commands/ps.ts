@@ -15,7 +15,8 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { ProcFS } from '../../procfs/fs.js';
 import { ProcessSampler } from '../../procfs/sampler.js';
-import { parseNonNegativeInt, parsePositive, sleep, UsageError } from '../util.js';
+import { sleep } from '../../util/time.js';
+import { parseNonNegativeInt, parsePositive, UsageError } from '../util.js';
 
 /** One row of `raingauge ps`. */
 export interface PsRow {

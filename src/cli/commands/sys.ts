@@ -19,7 +19,8 @@ import {
   type Stat,
 } from '../../procfs/index.js';
 import { type Diskstats, parseDiskstats } from '../../sysfs/index.js';
-import { parsePositive, sleep } from '../util.js';
+import { sleep } from '../../util/time.js';
+import { parsePositive } from '../util.js';
 
 /** CPU usage over the sampling interval, in percent of elapsed CPU time (all CPUs together). */
 export interface SysCPU {
