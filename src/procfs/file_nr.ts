@@ -2,7 +2,8 @@
  * `/proc/sys/fs/file-nr`: system-wide file handle usage (kernel `proc_nr_files`). Beyond the seed.
  * @module
  */
-import { fail, fields, lines, ubig, uint, type Where } from './system_util.js';
+import { singleLineFields } from './rows.js';
+import { ubig, uint } from './system_util.js';
 
 /** `/proc/sys/fs/file-nr` parsed. */
 export interface FileNr {
@@ -22,10 +23,6 @@ export interface FileNr {
  * @throws ParseError when the line does not have three unsigned numbers.
  */
 export function parseFileNr(text: string, file = '/proc/sys/fs/file-nr'): FileNr {
-  const ls = lines(text);
-  const w: Where = { file, line: 1, text: ls[0] ?? '' };
-  if (ls.length !== 1) fail(w, `expected one line, found ${ls.length}`);
-  const f = fields(ls[0]!);
-  if (f.length !== 3) fail(w, `expected 3 fields, found ${f.length}`);
+  const { f, w } = singleLineFields(text, file, 3);
   return { allocated: uint(f[0], w, 'allocated'), unused: uint(f[1], w, 'unused'), max: ubig(f[2], w, 'max') };
 }

@@ -6,7 +6,8 @@
  * Seed (Go procfs): `FS.Fscacheinfo() Fscacheinfo`.
  * @module
  */
-import { fail, lines, record, uint, type Where } from './system_util.js';
+import { firstLineAt, rowsAt } from './rows.js';
+import { fail, fields, lines, record, uint } from './system_util.js';
 
 /** FS-Cache statistics (seed: `Fscacheinfo`). Each typed field is absent when the kernel does not print it. */
 export interface Fscacheinfo {
@@ -327,23 +328,17 @@ const NAMES: Record<string, string> = {
 export function parseFscacheinfo(text: string, file = '/proc/fs/fscache/stats'): Fscacheinfo {
   const ls = lines(text);
   if (!/^FS-Cache statistics/.test(ls[0] ?? '')) {
-    fail({ file, line: 1, text: ls[0] ?? '' }, 'missing the "FS-Cache statistics" title');
+    fail(firstLineAt(ls, file), 'missing the "FS-Cache statistics" title');
   }
   const out: Record<string, unknown> & { sections: Record<string, Record<string, number>> } = { sections: record() };
-  for (let i = 1; i < ls.length; i++) {
-    const t = ls[i]!;
-    if (t.trim() === '') continue;
-    const w: Where = { file, line: i + 1, text: t };
+  for (const w of rowsAt(ls, file)) {
+    const t = w.text;
     const c = t.indexOf(':');
     if (c <= 0) fail(w, 'expected "Section: key=value …"');
     const sec = t.slice(0, c).trim();
     if (!(sec in out.sections)) out.sections[sec] = record<number>();
     const s = out.sections[sec]!;
-    for (const kv of t
-      .slice(c + 1)
-      .trim()
-      .split(/\s+/)) {
-      if (kv === '') continue;
+    for (const kv of fields(t.slice(c + 1))) {
       const eq = kv.indexOf('=');
       if (eq <= 0) fail(w, `expected key=value, found ${JSON.stringify(kv)}`);
       const k = kv.slice(0, eq);

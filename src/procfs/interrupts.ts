@@ -3,7 +3,8 @@
  * (kernel `show_interrupts`, `arch_show_interrupts`). Beyond the seed.
  * @module
  */
-import { fail, lines, parseCPUHeader, uint, type Where } from './system_util.js';
+import { firstLineAt, rowsAt } from './rows.js';
+import { fail, fields, lines, parseCPUHeader, uint } from './system_util.js';
 
 /** One row of `/proc/interrupts`. */
 export interface Interrupt {
@@ -34,21 +35,15 @@ export interface Interrupts {
  */
 export function parseInterrupts(text: string, file = '/proc/interrupts'): Interrupts {
   const ls = lines(text);
-  const cpus = parseCPUHeader(ls[0], { file, line: 1, text: ls[0] ?? '' });
+  const cpus = parseCPUHeader(ls[0], firstLineAt(ls, file));
   const rows: Interrupt[] = [];
-  for (let i = 1; i < ls.length; i++) {
-    const t = ls[i]!;
-    if (t.trim() === '') continue;
-    const w: Where = { file, line: i + 1, text: t };
+  for (const w of rowsAt(ls, file)) {
+    const t = w.text;
     const c = t.indexOf(':');
     if (c < 0) fail(w, 'expected "IRQ: counts…"');
     const irq = t.slice(0, c).trim();
     if (irq === '') fail(w, 'empty IRQ name');
-    const rest = t
-      .slice(c + 1)
-      .trim()
-      .split(/\s+/)
-      .filter((x) => x !== '');
+    const rest = fields(t.slice(c + 1));
     const counts: number[] = [];
     let j = 0;
     while (j < rest.length && counts.length < cpus.length && /^\d+$/.test(rest[j]!)) {

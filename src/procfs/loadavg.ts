@@ -4,7 +4,8 @@
  * Seed (Go procfs): `FS.LoadAvg() *LoadAvg`.
  * @module
  */
-import { fail, fields, float, lines, uint, type Where } from './system_util.js';
+import { singleLineFields } from './rows.js';
+import { fail, float, uint } from './system_util.js';
 
 /** `/proc/loadavg` parsed (seed: `LoadAvg`; the last three fields are beyond the seed). */
 export interface LoadAvg {
@@ -27,11 +28,7 @@ export interface LoadAvg {
  * @throws ParseError when the line does not have that shape.
  */
 export function parseLoadAvg(text: string, file = '/proc/loadavg'): LoadAvg {
-  const ls = lines(text);
-  const w: Where = { file, line: 1, text: ls[0] ?? '' };
-  if (ls.length !== 1) fail(w, `expected one line, found ${ls.length}`);
-  const f = fields(ls[0]!);
-  if (f.length !== 5) fail(w, `expected 5 fields, found ${f.length}`);
+  const { f, w } = singleLineFields(text, file, 5);
   const rt = f[3]!.split('/');
   if (rt.length !== 2) fail(w, 'the 4th field must be runnable/threads');
   return {

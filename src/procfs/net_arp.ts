@@ -4,7 +4,8 @@
  * Seed (Go procfs): `FS.GatherARPEntries() []ARPEntry`, `ARPEntry.IsComplete()`, `ATF*` constants.
  * @module
  */
-import { fail, hex, lines, type Where } from './system_util.js';
+import { firstLineAt, rowsAt } from './rows.js';
+import { fail, fields, hex, lines } from './system_util.js';
 
 /** One ARP entry (seed: `ARPEntry`). */
 export interface ARPEntry {
@@ -46,13 +47,10 @@ export function arpEntryIsComplete(e: ARPEntry): boolean {
  */
 export function parseARPEntries(text: string, file = '/proc/net/arp'): ARPEntry[] {
   const ls = lines(text);
-  if (!ls[0]?.startsWith('IP address')) fail({ file, line: 1, text: ls[0] ?? '' }, 'missing the "IP address …" header');
+  if (!ls[0]?.startsWith('IP address')) fail(firstLineAt(ls, file), 'missing the "IP address …" header');
   const out: ARPEntry[] = [];
-  for (let i = 1; i < ls.length; i++) {
-    const t = ls[i]!;
-    if (t.trim() === '') continue;
-    const w: Where = { file, line: i + 1, text: t };
-    const f = t.trim().split(/\s+/);
+  for (const w of rowsAt(ls, file)) {
+    const f = fields(w.text);
     if (f.length !== 6) fail(w, `expected 6 columns, found ${f.length}`);
     const octets = f[0]!.split('.');
     if (octets.length !== 4 || octets.some((o) => !/^\d{1,3}$/.test(o) || Number(o) > 255)) {

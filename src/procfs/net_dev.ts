@@ -5,6 +5,7 @@
  * Seed (Go procfs): `FS.NetDev() NetDev`, `NetDev.Total()`, `NetDevLine`.
  * @module
  */
+import { firstLineAt, rowsAt } from './rows.js';
 import { fail, fields, lines, record, ubig, type Where } from './system_util.js';
 
 /**
@@ -122,14 +123,12 @@ function zeroLine(name: string): NetDevLine {
 export function parseNetDev(text: string, file = '/proc/net/dev'): NetDev {
   const ls = lines(text);
   if (ls.length < 2 || !ls[0]!.includes('|') || !ls[1]!.includes('|')) {
-    fail({ file, line: 1, text: ls[0] ?? '' }, 'missing the two header lines (Inter-|Receive|Transmit)');
+    fail(firstLineAt(ls, file), 'missing the two header lines (Inter-|Receive|Transmit)');
   }
   const cols = columnsFromHeader(ls[1]!, { file, line: 2, text: ls[1]! });
   const out: NetDev = record();
-  for (let i = 2; i < ls.length; i++) {
-    const text = ls[i]!;
-    const w: Where = { file, line: i + 1, text };
-    if (text.trim() === '') continue;
+  for (const w of rowsAt(ls, file, 2)) {
+    const text = w.text;
     const colon = text.indexOf(':');
     if (colon < 0) fail(w, 'no "name:" prefix');
     const name = text.slice(0, colon).trim();

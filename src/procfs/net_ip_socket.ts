@@ -5,7 +5,8 @@
  * Seed (Go procfs): `netIPSocketLine`, `NetIPSocket`, `NetIPSocketSummary`.
  * @module
  */
-import { fail, hex, hostOrderHexIP, lines, uint, type Where } from './system_util.js';
+import { rowsAt } from './rows.js';
+import { fail, fields, hex, hostOrderHexIP, lines, uint, type Where } from './system_util.js';
 
 /** One socket row (seed: `netIPSocketLine`). */
 export interface NetIPSocketLine {
@@ -61,7 +62,7 @@ function splitAddr(s: string | undefined, w: Where, what: string): [string, numb
 }
 
 function parseRow(text: string, w: Where, withDrops: boolean): NetIPSocketLine {
-  const f = text.trim().split(/\s+/);
+  const f = fields(text);
   if (f.length < 10) fail(w, `expected at least 10 columns, found ${f.length}`);
   if (!f[0]!.endsWith(':')) fail(w, 'first column must be "sl:"');
   const [localAddr, localPort] = splitAddr(f[1], w, 'local_address');
@@ -108,11 +109,7 @@ export function parseNetIPSocket(text: string, file: string): NetIPSocket {
   const ls = lines(text);
   const withDrops = header(ls, file);
   const out: NetIPSocketLine[] = [];
-  for (let i = 1; i < ls.length; i++) {
-    const t = ls[i]!;
-    if (t.trim() === '') continue;
-    out.push(parseRow(t, { file, line: i + 1, text: t }, withDrops));
-  }
+  for (const w of rowsAt(ls, file)) out.push(parseRow(w.text, w, withDrops));
   return out;
 }
 
@@ -124,11 +121,8 @@ export function parseNetIPSocketSummary(text: string, file: string): NetIPSocket
   const ls = lines(text);
   header(ls, file);
   const s: NetIPSocketSummary = { txQueueLength: 0, rxQueueLength: 0, usedSockets: 0 };
-  for (let i = 1; i < ls.length; i++) {
-    const t = ls[i]!;
-    if (t.trim() === '') continue;
-    const w = { file, line: i + 1, text: t };
-    const f = t.trim().split(/\s+/, 6);
+  for (const w of rowsAt(ls, file)) {
+    const f = w.text.trim().split(/\s+/, 6);
     const q = f[4]?.split(':');
     if (f.length < 6 || !f[0]!.endsWith(':') || q?.length !== 2) fail(w, 'malformed row');
     s.txQueueLength += hex(q[0], w, 'tx_queue');

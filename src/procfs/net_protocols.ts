@@ -5,7 +5,8 @@
  * Seed (Go procfs): `FS.NetProtocols() NetProtocolStats`, `NetProtocolStatLine`, `NetProtocolCapabilities`.
  * @module
  */
-import { fail, lines, record, sint, uint, type Where } from './system_util.js';
+import { firstLineAt, rowsAt } from './rows.js';
+import { fail, fields, lines, record, sint, uint, type Where } from './system_util.js';
 
 /** Which `struct proto` operations the protocol implements (seed: `NetProtocolCapabilities`). */
 export interface NetProtocolCapabilities {
@@ -91,17 +92,14 @@ function yn(s: string | undefined, w: Where, what: string): boolean {
  */
 export function parseNetProtocols(text: string, file = '/proc/net/protocols'): NetProtocolStats {
   const ls = lines(text);
-  const head = (ls[0] ?? '').trim().split(/\s+/);
+  const head = fields(ls[0] ?? '');
   if (head[0] !== 'protocol' || head.length < 8) {
-    fail({ file, line: 1, text: ls[0] ?? '' }, 'missing the "protocol size sockets …" header');
+    fail(firstLineAt(ls, file), 'missing the "protocol size sockets …" header');
   }
   const caps = head.slice(8);
   const out: NetProtocolStats = record();
-  for (let i = 1; i < ls.length; i++) {
-    const t = ls[i]!;
-    if (t.trim() === '') continue;
-    const w: Where = { file, line: i + 1, text: t };
-    const f = t.trim().split(/\s+/);
+  for (const w of rowsAt(ls, file)) {
+    const f = fields(w.text);
     if (f.length !== head.length) fail(w, `expected ${head.length} columns, found ${f.length}`);
     const press = f[4];
     if (press !== 'yes' && press !== 'no' && press !== 'NI') fail(w, `press must be yes, no or NI`);

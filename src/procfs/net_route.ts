@@ -2,7 +2,8 @@
  * `/proc/net/route`: the IPv4 main routing table (kernel `fib_route_seq_show`). Beyond the seed.
  * @module
  */
-import { fail, hex, hostOrderHexIP, lines, uint, type Where } from './system_util.js';
+import { firstLineAt, rowsAt } from './rows.js';
+import { fail, fields, hex, hostOrderHexIP, lines, uint } from './system_util.js';
 
 /** One route. */
 export interface NetRoute {
@@ -45,19 +46,16 @@ const COLS = ['Iface', 'Destination', 'Gateway', 'Flags', 'RefCnt', 'Use', 'Metr
  */
 export function parseNetRoute(text: string, file = '/proc/net/route'): NetRoute[] {
   const ls = lines(text);
-  const head = (ls[0] ?? '').trim().split(/\s+/);
+  const head = fields(ls[0] ?? '');
   const at: Record<string, number> = {};
   for (const c of COLS) {
     const j = head.indexOf(c);
-    if (j < 0) fail({ file, line: 1, text: ls[0] ?? '' }, `header lacks column ${c}`);
+    if (j < 0) fail(firstLineAt(ls, file), `header lacks column ${c}`);
     at[c] = j;
   }
   const out: NetRoute[] = [];
-  for (let i = 1; i < ls.length; i++) {
-    const t = ls[i]!;
-    if (t.trim() === '') continue;
-    const w: Where = { file, line: i + 1, text: t };
-    const f = t.trim().split(/\s+/);
+  for (const w of rowsAt(ls, file)) {
+    const f = fields(w.text);
     if (f.length < head.length) fail(w, `expected ${head.length} columns, found ${f.length}`);
     const col = (c: string) => f[at[c]!];
     const mask = hostOrderHexIP(col('Mask')!, w, 'Mask');

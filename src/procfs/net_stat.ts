@@ -6,7 +6,8 @@
  * Seed (Go procfs): `FS.NetStat() []NetStat`.
  * @module
  */
-import { fail, hex, lines, record, type Where } from './system_util.js';
+import { firstLineAt, rowsAt } from './rows.js';
+import { fail, fields, hex, lines, record } from './system_util.js';
 
 /** One file of `/proc/net/stat/` (seed: `NetStat`). */
 export interface NetStat {
@@ -22,18 +23,15 @@ export interface NetStat {
  */
 export function parseNetStatFile(text: string, filename: string, file = `/proc/net/stat/${filename}`): NetStat {
   const ls = lines(text);
-  const head = (ls[0] ?? '').trim().split(/\s+/);
-  if (head.length === 0 || head[0] === '') fail({ file, line: 1, text: ls[0] ?? '' }, 'missing header');
+  const head = fields(ls[0] ?? '');
+  if (head.length === 0) fail(firstLineAt(ls, file), 'missing header');
   const stats: Record<string, number[]> = record();
   for (const h of head) {
-    if (h in stats) fail({ file, line: 1, text: ls[0]! }, `column ${h} repeated`);
+    if (h in stats) fail(firstLineAt(ls, file), `column ${h} repeated`);
     stats[h] = [];
   }
-  for (let i = 1; i < ls.length; i++) {
-    const t = ls[i]!;
-    if (t.trim() === '') continue;
-    const w: Where = { file, line: i + 1, text: t };
-    const f = t.trim().split(/\s+/);
+  for (const w of rowsAt(ls, file)) {
+    const f = fields(w.text);
     if (f.length !== head.length) fail(w, `expected ${head.length} columns, found ${f.length}`);
     f.forEach((v, j) => {
       stats[head[j]!]!.push(hex(v, w, head[j]));

@@ -5,7 +5,8 @@
  * (here {@link netUNIXFlagsString}, {@link netUNIXTypeString}, {@link netUNIXStateString}).
  * @module
  */
-import { fail, hex, lines, uint, type Where } from './system_util.js';
+import { firstLineAt, rowsAt } from './rows.js';
+import { fail, hex, lines, uint } from './system_util.js';
 
 /** One socket (seed: `NetUNIXLine`). RefCount, Protocol, Flags, Type and St are hex in the file. */
 export interface NetUNIXLine {
@@ -60,12 +61,10 @@ const ROW = /^\s*([0-9A-Fa-f]+):\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)
  */
 export function parseNetUNIX(text: string, file = '/proc/net/unix'): NetUNIX {
   const ls = lines(text);
-  if (!ls[0]?.startsWith('Num')) fail({ file, line: 1, text: ls[0] ?? '' }, 'missing the "Num RefCount …" header');
+  if (!ls[0]?.startsWith('Num')) fail(firstLineAt(ls, file), 'missing the "Num RefCount …" header');
   const rows: NetUNIXLine[] = [];
-  for (let i = 1; i < ls.length; i++) {
-    const t = ls[i]!;
-    if (t.trim() === '') continue;
-    const w: Where = { file, line: i + 1, text: t };
+  for (const w of rowsAt(ls, file)) {
+    const t = w.text;
     const m = ROW.exec(t);
     if (!m) fail(w, 'expected "Num: RefCount Protocol Flags Type St Inode [Path]"');
     const row: NetUNIXLine = {

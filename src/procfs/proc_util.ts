@@ -98,7 +98,7 @@ export function splitNul(text: string): string[] {
   return parts;
 }
 
-/** Expand the octal escapes (`\040` for a space, `\011`, `\012`, `\134`) the kernel uses in mountinfo and mountstats. */
+/** Expand the octal escapes (`\040` for a space, `\011`, `\012`, `\134`) the kernel uses in mountinfo, mountstats and /proc/swaps. */
 export function unescapeOctal(s: string): string {
   if (!s.includes('\\')) return s;
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));

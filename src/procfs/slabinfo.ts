@@ -4,7 +4,8 @@
  * Seed (Go procfs): `FS.SlabInfo() SlabInfo`, `Slab`.
  * @module
  */
-import { fail, lines, uint, type Where } from './system_util.js';
+import { firstLineAt, rowsAt } from './rows.js';
+import { fail, lines, uint } from './system_util.js';
 
 /** One slab cache (seed: `Slab`). */
 export interface Slab {
@@ -52,13 +53,12 @@ const ROW =
 export function parseSlabInfo(text: string, file = '/proc/slabinfo'): SlabInfo {
   const ls = lines(text);
   const v = /^slabinfo - version: (\d+\.\d+)\s*$/.exec(ls[0] ?? '');
-  if (!v) fail({ file, line: 1, text: ls[0] ?? '' }, 'missing the "slabinfo - version: 2.1" line');
-  if (!v[1]!.startsWith('2.')) fail({ file, line: 1, text: ls[0]! }, `unsupported version ${v[1]}`);
+  if (!v) fail(firstLineAt(ls, file), 'missing the "slabinfo - version: 2.1" line');
+  if (!v[1]!.startsWith('2.')) fail(firstLineAt(ls, file), `unsupported version ${v[1]}`);
   const slabs: Slab[] = [];
-  for (let i = 1; i < ls.length; i++) {
-    const t = ls[i]!;
-    if (t.startsWith('#') || t.trim() === '') continue;
-    const w: Where = { file, line: i + 1, text: t };
+  for (const w of rowsAt(ls, file)) {
+    const t = w.text;
+    if (t.startsWith('#')) continue;
     const m = ROW.exec(t);
     if (!m) fail(w, 'expected "name n n n n n : tunables n n n : slabdata n n n"');
     const n = (j: number, what: string) => uint(m[j], w, what);

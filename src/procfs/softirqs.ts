@@ -3,7 +3,8 @@
  * only has the `/proc/stat` totals).
  * @module
  */
-import { fail, lines, parseCPUHeader, record, uint, type Where } from './system_util.js';
+import { firstLineAt, rowsAt } from './rows.js';
+import { fail, fields, lines, parseCPUHeader, record, uint } from './system_util.js';
 
 /** `/proc/softirqs` parsed. Counts are per CPU, in the column order of `cpus`. */
 export interface Softirqs {
@@ -19,20 +20,14 @@ export interface Softirqs {
  */
 export function parseSoftirqs(text: string, file = '/proc/softirqs'): Softirqs {
   const ls = lines(text);
-  const cpus = parseCPUHeader(ls[0], { file, line: 1, text: ls[0] ?? '' });
+  const cpus = parseCPUHeader(ls[0], firstLineAt(ls, file));
   const counts: Record<string, number[]> = record();
-  for (let i = 1; i < ls.length; i++) {
-    const t = ls[i]!;
-    if (t.trim() === '') continue;
-    const w: Where = { file, line: i + 1, text: t };
+  for (const w of rowsAt(ls, file)) {
+    const t = w.text;
     const c = t.indexOf(':');
     if (c < 0) fail(w, 'expected "NAME: counts…"');
     const name = t.slice(0, c).trim();
-    const vals = t
-      .slice(c + 1)
-      .trim()
-      .split(/\s+/)
-      .filter((x) => x !== '');
+    const vals = fields(t.slice(c + 1));
     if (vals.length !== cpus.length) fail(w, `expected ${cpus.length} counts, found ${vals.length}`);
     if (name in counts) fail(w, `${name} repeated`);
     counts[name] = vals.map((v) => uint(v, w, name));

@@ -4,7 +4,9 @@
  * Seed (Go procfs): `FS.Swaps() []*Swap`.
  * @module
  */
-import { fail, lines, sint, uint, type Where } from './system_util.js';
+import { unescapeOctal } from './proc_util.js';
+import { firstLineAt, rowsAt } from './rows.js';
+import { fail, fields, lines, sint, uint } from './system_util.js';
 
 /** One swap area (seed: `Swap`). */
 export interface Swap {
@@ -24,25 +26,17 @@ export interface Swap {
   priority: number;
 }
 
-/** Decode the octal escapes (`\040` for space, `\011` tab, `\012` newline, `\134` backslash) of seq_file paths. */
-function unescapeOctal(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
-}
-
 /**
  * Parse the text of `/proc/swaps`.
  * @throws ParseError on a missing header or a row without 5 columns.
  */
 export function parseSwaps(text: string, file = '/proc/swaps'): Swap[] {
   const ls = lines(text);
-  if (!ls[0]?.startsWith('Filename'))
-    fail({ file, line: 1, text: ls[0] ?? '' }, 'missing the "Filename Type …" header');
+  if (!ls[0]?.startsWith('Filename')) fail(firstLineAt(ls, file), 'missing the "Filename Type …" header');
   const out: Swap[] = [];
-  for (let i = 1; i < ls.length; i++) {
-    const t = ls[i]!;
-    if (t.trim() === '') continue;
-    const w: Where = { file, line: i + 1, text: t };
-    const f = t.trim().split(/\s+/);
+  for (const w of rowsAt(ls, file)) {
+    const t = w.text;
+    const f = fields(t);
     if (f.length !== 5) fail(w, `expected 5 columns, found ${f.length}`);
     const size = uint(f[2], w, 'Size');
     const used = uint(f[3], w, 'Used');

@@ -2,7 +2,8 @@
  * `/proc/uptime`: time since boot and summed idle time (kernel `uptime_proc_show`). Beyond the seed.
  * @module
  */
-import { fail, fields, float, lines, type Where } from './system_util.js';
+import { singleLineFields } from './rows.js';
+import { fail, float } from './system_util.js';
 
 /** `/proc/uptime` parsed. */
 export interface Uptime {
@@ -17,11 +18,7 @@ export interface Uptime {
  * @throws ParseError when the line does not have that shape.
  */
 export function parseUptime(text: string, file = '/proc/uptime'): Uptime {
-  const ls = lines(text);
-  const w: Where = { file, line: 1, text: ls[0] ?? '' };
-  if (ls.length !== 1) fail(w, `expected one line, found ${ls.length}`);
-  const f = fields(ls[0]!);
-  if (f.length !== 2) fail(w, `expected 2 fields, found ${f.length}`);
+  const { f, w } = singleLineFields(text, file, 2);
   const uptimeSeconds = float(f[0], w, 'uptime');
   const idleSeconds = float(f[1], w, 'idle time');
   if (uptimeSeconds < 0 || idleSeconds < 0) fail(w, 'negative time');
