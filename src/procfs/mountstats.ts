@@ -160,46 +160,51 @@ const BYTES_KEYS: (keyof NFSBytesStats)[] = [
   'writePages',
 ];
 
+/** The `xprt:` counters after the connection ones, the same for every transport. */
+const XPRT_COUNTER_KEYS: (keyof NFSTransportStats)[] = [
+  'sends',
+  'receives',
+  'badTransactionIDs',
+  'cumulativeActiveRequests',
+  'cumulativeBacklog',
+  'maximumRPCSlotsUsed',
+  'cumulativeSendingQueue',
+  'cumulativePendingQueue',
+];
+/** `xprt: udp`: no connection, so no connect, connect-idle or idle-time counters. */
+const XPRT_UDP_KEYS: (keyof NFSTransportStats)[] = ['port', 'bind', ...XPRT_COUNTER_KEYS];
+/** `xprt: tcp` (and any other transport than udp): port, bind, then the connection counters. */
+const XPRT_KEYS: (keyof NFSTransportStats)[] = [
+  'port',
+  'bind',
+  'connect',
+  'connectIdleTime',
+  'idleTimeSeconds',
+  ...XPRT_COUNTER_KEYS,
+];
+
 function nums(s: string, where: ProcWhere): bigint[] {
   const t = s.trim();
   return t === '' ? [] : t.split(/\s+/).map((x) => pU64(x, where, 'counter'));
+}
+
+/** The first `keys.length` counters of a `bytes:` or `events:` line, by name (extra trailing ones are ignored). */
+function namedCounters<K extends string>(
+  s: string,
+  where: ProcWhere,
+  what: string,
+  keys: readonly K[],
+): Record<K, bigint> {
+  const v = nums(s, where);
+  if (v.length < keys.length) procFail(where, `${what}: expected ${keys.length} numbers, got ${v.length}`);
+  return Object.fromEntries(keys.map((k, j) => [k, v[j]!])) as Record<K, bigint>;
 }
 
 function transport(s: string, where: ProcWhere): NFSTransportStats {
   const f = s.trim().split(/\s+/);
   const protocol = f[0]!;
   const v = nums(f.slice(1).join(' '), where);
-  let names: (keyof NFSTransportStats)[];
-  if (protocol === 'udp') {
-    names = [
-      'port',
-      'bind',
-      'sends',
-      'receives',
-      'badTransactionIDs',
-      'cumulativeActiveRequests',
-      'cumulativeBacklog',
-      'maximumRPCSlotsUsed',
-      'cumulativeSendingQueue',
-      'cumulativePendingQueue',
-    ];
-  } else {
-    names = [
-      'port',
-      'bind',
-      'connect',
-      'connectIdleTime',
-      'idleTimeSeconds',
-      'sends',
-      'receives',
-      'badTransactionIDs',
-      'cumulativeActiveRequests',
-      'cumulativeBacklog',
-      'maximumRPCSlotsUsed',
-      'cumulativeSendingQueue',
-      'cumulativePendingQueue',
-    ];
-  }
+  const names = protocol === 'udp' ? XPRT_UDP_KEYS : XPRT_KEYS;
   const minimum = protocol === 'udp' ? 7 : 10;
   if (v.length < minimum) procFail(where, `xprt ${protocol}: expected at least ${minimum} numbers, got ${v.length}`);
   const out = {
@@ -277,20 +282,12 @@ export function parseMountStats(text: string, file = '/proc/<pid>/mountstats'): 
         nfs.ageSeconds = Number(a);
         break;
       }
-      case 'bytes': {
-        const v = nums(val, where);
-        if (v.length < BYTES_KEYS.length)
-          procFail(where, `bytes: expected ${BYTES_KEYS.length} numbers, got ${v.length}`);
-        nfs.bytes = Object.fromEntries(BYTES_KEYS.map((k, j) => [k, v[j]!])) as unknown as NFSBytesStats;
+      case 'bytes':
+        nfs.bytes = namedCounters(val, where, key, BYTES_KEYS);
         break;
-      }
-      case 'events': {
-        const v = nums(val, where);
-        if (v.length < EVENT_KEYS.length)
-          procFail(where, `events: expected ${EVENT_KEYS.length} numbers, got ${v.length}`);
-        nfs.events = Object.fromEntries(EVENT_KEYS.map((k, j) => [k, v[j]!])) as unknown as NFSEventsStats;
+      case 'events':
+        nfs.events = namedCounters(val, where, key, EVENT_KEYS);
         break;
-      }
       case 'xprt':
         nfs.transport.push(transport(val, where));
         break;
