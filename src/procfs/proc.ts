@@ -36,7 +36,7 @@ import {
   withProcStatUnits,
 } from './proc_stat.js';
 import { type ProcStatus, parseProcStatus } from './proc_status.js';
-import { mapProcError, procFail, splitNul } from './proc_util.js';
+import { chompNewline, mapProcError, procFail, splitNul } from './proc_util.js';
 
 /** One namespace of a process (`/proc/<pid>/ns/<type>` → `type:[inode]`). */
 export interface Namespace {
@@ -175,8 +175,7 @@ export class Proc {
 
   /** `/proc/<pid>/comm`: the command name (at most 15 bytes), without the final newline. */
   comm(): string {
-    const t = this.readText('comm');
-    return t.endsWith('\n') ? t.slice(0, -1) : t;
+    return chompNewline(this.readText('comm'));
   }
 
   /** `/proc/<pid>/environ` split at NUL bytes. Another user's needs root or CAP_SYS_PTRACE. */

@@ -5,7 +5,7 @@
  * Seed (Go procfs): `Proc.IO() ProcIO`, `Proc.Schedstat() ProcPidSchedstat`.
  * @module
  */
-import { type ProcWhere, pInt, procFail, procLines, pS64, pU64, pUint, safeKey } from './proc_util.js';
+import { type ProcWhere, pInt, procFail, procFields, procLines, pS64, pU64, pUint, safeKey } from './proc_util.js';
 
 /**
  * `/proc/<pid>/io`. Byte counters are `bigint` (u64; a busy long-lived
@@ -82,10 +82,7 @@ export interface ProcPidSchedstat {
 
 /** Parse `/proc/<pid>/schedstat` (three numbers). @throws {ParseError} */
 export function parseProcPidSchedstat(text: string, file = '/proc/<pid>/schedstat'): ProcPidSchedstat {
-  const line = text.endsWith('\n') ? text.slice(0, -1) : text;
-  const f = line.split(' ');
-  const where: ProcWhere = { file, line: 1, text: line };
-  if (f.length !== 3) procFail(where, `expected 3 fields, got ${f.length}`);
+  const { f, where } = procFields(text, file, 3);
   return {
     runningNanoseconds: pU64(f[0], where, 'running'),
     waitingNanoseconds: pU64(f[1], where, 'waiting'),

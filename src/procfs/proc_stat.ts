@@ -8,7 +8,7 @@
  * @module
  */
 import type { KernelUnits } from './auxv.js';
-import { type ProcWhere, pInt, procFail, pU64, pUint } from './proc_util.js';
+import { type ProcWhere, pInt, procFail, procFields, pU64, pUint } from './proc_util.js';
 
 /**
  * One `/proc/<pid>/stat` line. Field numbers refer to proc(5).
@@ -400,10 +400,7 @@ export interface ProcStatm {
 
 /** Parse `/proc/<pid>/statm` (seven page counts). */
 export function parseProcStatm(text: string, file = '/proc/<pid>/statm'): ProcStatm {
-  const line = text.endsWith('\n') ? text.slice(0, -1) : text;
-  const f = line.split(' ');
-  const where: ProcWhere = { file, line: 1, text: line };
-  if (f.length !== 7) procFail(where, `expected 7 fields, got ${f.length}`);
+  const { f, where } = procFields(text, file, 7);
   const k = ['size', 'resident', 'shared', 'text', 'lib', 'data', 'dt'] as const;
   const out = {} as ProcStatm;
   k.forEach((name, i) => {

@@ -5,23 +5,16 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { NotFoundError, ParseError, PermissionError, ProcessGoneError } from '../errors.js';
+import { NotFoundError, PermissionError, ProcessGoneError } from '../errors.js';
+import { type Where as ProcWhere, fail as procFail } from './system_util.js';
+
+// The same error location, error and line splitting as the system-wide parsers, under the names
+// the per-process parsers use.
+export { fail as procFail, lines as procLines, type Where as ProcWhere } from './system_util.js';
 
 const DEC = /^\d+$/;
 const SDEC = /^-?\d+$/;
 const HEX = /^(?:0x)?[0-9a-fA-F]+$/;
-
-/** Where a value came from, for error messages. */
-export interface ProcWhere {
-  file: string;
-  line?: number;
-  text?: string;
-}
-
-/** Throw a {@link ParseError} for `where`. */
-export function procFail(where: ProcWhere, reason: string): never {
-  throw new ParseError(where.file, reason, { line: where.line, text: where.text });
-}
 
 /** Parse an unsigned decimal integer that fits in a JS number (≤ 2^53). */
 export function pUint(s: string | undefined, where: ProcWhere, what: string): number {
@@ -83,11 +76,21 @@ export function pKB(s: string | undefined, where: ProcWhere, what: string): numb
   return n;
 }
 
-/** Split a text file into lines, dropping the final empty one. */
-export function procLines(text: string): string[] {
-  const ls = text.split('\n');
-  if (ls.length > 0 && ls[ls.length - 1] === '') ls.pop();
-  return ls;
+/** `text` without its final newline, if it has one (comm, statm, schedstat). */
+export function chompNewline(text: string): string {
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
+}
+
+/**
+ * The fields of a one-line file of single-space-separated values (statm,
+ * schedstat), which must number exactly `count`, with where that line stands.
+ */
+export function procFields(text: string, file: string, count: number): { f: string[]; where: ProcWhere } {
+  const line = chompNewline(text);
+  const f = line.split(' ');
+  const where: ProcWhere = { file, line: 1, text: line };
+  if (f.length !== count) procFail(where, `expected ${count} fields, got ${f.length}`);
+  return { f, where };
 }
 
 /** Split NUL-separated strings (cmdline, environ), dropping the empty string after a final NUL. */

@@ -21,7 +21,7 @@ import { type ProcIO, type ProcPidSchedstat, parseProcInteger, parseProcIO, pars
 import { type ProcLimits, parseProcLimits } from './proc_limits.js';
 import { type ProcStat, type ProcStatm, parseProcStat, parseProcStatm } from './proc_stat.js';
 import { type ProcStatus, parseProcStatus } from './proc_status.js';
-import { mapProcError, splitNul } from './proc_util.js';
+import { chompNewline, mapProcError, splitNul } from './proc_util.js';
 
 /** What a scan can read for each process. */
 export interface ProcessSnapshotFields {
@@ -119,7 +119,7 @@ const PARSE: Record<TextField, (text: string, file: string) => unknown> = {
   stat: parseProcStat,
   status: parseProcStatus,
   cmdline: (t) => splitNul(t),
-  comm: (t) => (t.endsWith('\n') ? t.slice(0, -1) : t),
+  comm: chompNewline,
   io: parseProcIO,
   statm: parseProcStatm,
   schedstat: parseProcPidSchedstat,
@@ -287,43 +287,41 @@ export class ProcessScanner {
     return snap;
   }
 
-  private pidList(): number[] {
-    return this.pids ? [...new Set(this.pids)].sort((a, b) => a - b) : listPids(this.fs);
+  /** The pids to scan, each once, ascending (the `pids` option, or every process of the mount). */
+  private pidList(): Set<number> {
+    return new Set(this.pids ? [...this.pids].sort((a, b) => a - b) : listPids(this.fs));
   }
 
-  private sweep(seen: Set<number>): void {
+  /** Forget the kept-open descriptors of processes not in this scan's list. */
+  private sweep(scanned: Set<number>): void {
     if (!this.keepOpen) return;
-    for (const pid of [...this.open.keys()]) if (!seen.has(pid)) this.forget(pid);
+    for (const pid of [...this.open.keys()]) if (!scanned.has(pid)) this.forget(pid);
   }
 
   /** Snapshot every process (synchronous; about 10–30 µs per process for stat+status+cmdline). */
   scan(): ProcessSnapshot[] {
     const out: ProcessSnapshot[] = [];
-    const seen = new Set<number>();
-    for (const pid of this.pidList()) {
-      if (seen.has(pid)) continue;
-      seen.add(pid);
+    const pids = this.pidList();
+    for (const pid of pids) {
       const s = this.scanOne(pid);
       if (s) out.push(s);
     }
-    this.sweep(seen);
+    this.sweep(pids);
     return out;
   }
 
   /** Like {@link scan}, yielding to the event loop after every `sliceSize` processes (default 64). */
   async scanAsync(sliceSize = 64): Promise<ProcessSnapshot[]> {
     const out: ProcessSnapshot[] = [];
-    const seen = new Set<number>();
     const pids = this.pidList();
-    for (let i = 0; i < pids.length; i++) {
+    let i = 0;
+    for (const pid of pids) {
       if (i > 0 && i % sliceSize === 0) await new Promise((r) => setImmediate(r));
-      const pid = pids[i]!;
-      if (seen.has(pid)) continue;
-      seen.add(pid);
+      i++;
       const s = this.scanOne(pid);
       if (s) out.push(s);
     }
-    this.sweep(seen);
+    this.sweep(pids);
     return out;
   }
 
