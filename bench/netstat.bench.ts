@@ -49,14 +49,15 @@ const bench: Bench = async (ctx) => {
   const oneShot = await timeIt(() => netCounters(), n, ctx.smoke ? 5 : 200);
   const peer = await timeIt(naive, n, ctx.smoke ? 5 : 200);
   const note = `${count} counters, ${n} reads, p99 ${p99(ours).toFixed(3)} ms`;
+  // the target of a kept-open read, judged only on a full run (the smoke pass reads too few times)
+  const target = { target: '≤ 0.3 ms', met: ctx.smoke ? undefined : median(ours) <= 0.3 };
   ctx.report({
     name: 'all counters, kept-open reader (median)',
     value: median(ours),
     unit: 'ms',
     better: 'lower',
     peer: { name: 'readFileSync ×3 + naive parse', value: median(peer) },
-    target: '≤ 0.3 ms',
-    met: ctx.smoke ? undefined : median(ours) <= 0.3,
+    ...target,
     note: ctx.smoke ? `${note} (smoke: too few reads to judge the target)` : note,
   });
   ctx.report({
@@ -98,8 +99,7 @@ const bench: Bench = async (ctx) => {
       unit: 'ms',
       better: 'lower',
       peer: { name: 'spawn nstat -asz', value: median(spawned) },
-      target: '≤ 0.3 ms',
-      met: ctx.smoke ? undefined : median(ours) <= 0.3,
+      ...target,
       note: `nstat p99 ${p99(spawned).toFixed(2)} ms`,
     });
   } finally {
