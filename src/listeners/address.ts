@@ -12,6 +12,7 @@
  * @module
  */
 import { InvalidArgumentError } from '../errors.js';
+import { formatIPv4 as formatIPv4Text, formatIPv6 as formatIPv6Text } from '../util/inet.js';
 
 /** An IP listener address as parsed from `a.b.c.d:port` or `[v6]:port`. */
 export interface TcpListenerAddress {
@@ -97,56 +98,17 @@ export function parseIPv6(text: string): Uint8Array | null {
 
 /** Format 4 bytes at `offset` as a dotted quad. */
 export function formatIPv4(bytes: Uint8Array, offset = 0): string {
-  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
+  return formatIPv4Text(bytes, offset);
 }
 
 /**
- * Format 16 bytes at `offset` as IPv6 text exactly like glibc's `inet_ntop()`:
- * lower-case hex, the longest run (first on a tie) of two or more zero groups
- * written `::`, and an IPv4 tail for IPv4-mapped (`::ffff:1.2.3.4`) and
- * IPv4-compatible (`::1.2.3.4`) addresses.
+ * Format 16 bytes at `offset` as IPv6 text exactly like glibc's `inet_ntop()`
+ * (as raindrops keys its listeners): lower-case hex, the longest run (first
+ * on a tie) of two or more zero groups written `::`, and an IPv4 tail for
+ * IPv4-mapped (`::ffff:1.2.3.4`) and IPv4-compatible (`::1.2.3.4`) addresses.
  */
 export function formatIPv6(bytes: Uint8Array, offset = 0): string {
-  const w = new Array<number>(8);
-  for (let i = 0; i < 8; i++) w[i] = (bytes[offset + 2 * i]! << 8) | bytes[offset + 2 * i + 1]!;
-  let bestBase = -1;
-  let bestLen = 0;
-  let curBase = -1;
-  let curLen = 0;
-  for (let i = 0; i < 8; i++) {
-    if (w[i] === 0) {
-      if (curBase === -1) {
-        curBase = i;
-        curLen = 1;
-      } else curLen++;
-    } else if (curBase !== -1) {
-      if (curLen > bestLen) {
-        bestBase = curBase;
-        bestLen = curLen;
-      }
-      curBase = -1;
-    }
-  }
-  if (curBase !== -1 && curLen > bestLen) {
-    bestBase = curBase;
-    bestLen = curLen;
-  }
-  if (bestLen < 2) bestBase = -1;
-  let s = '';
-  for (let i = 0; i < 8; i++) {
-    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
-      if (i === bestBase) s += ':';
-      continue;
-    }
-    if (i !== 0) s += ':';
-    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && w[5] === 0xffff))) {
-      s += formatIPv4(bytes, offset + 12);
-      return s;
-    }
-    s += w[i]!.toString(16);
-  }
-  if (bestBase !== -1 && bestBase + bestLen === 8) s += ':';
-  return s;
+  return formatIPv6Text(bytes, offset, 'inet_ntop');
 }
 
 /** The key of an IPv4 listener: `a.b.c.d:port`. */

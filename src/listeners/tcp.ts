@@ -18,7 +18,13 @@
  */
 import { constants } from 'node:os';
 import { InvalidArgumentError, NotSupportedError } from '../errors.js';
-import { type NetlinkDumpCallback, NetlinkError, type NetlinkSocket, NLM_F_REQUEST } from '../netlink/index.js';
+import {
+  type NetlinkDumpCallback,
+  type NetlinkDumpOptions,
+  NetlinkError,
+  type NetlinkSocket,
+  NLM_F_REQUEST,
+} from '../netlink/index.js';
 import { encodeTcpDiagLegacyRequest, TCPDIAG_GETSOCK } from '../sockdiag/index.js';
 import { parseTcpListenerAddress, type TcpListenerAddress } from './address.js';
 import { sourcePortFilterBytecode } from './bytecode.js';
@@ -122,6 +128,8 @@ function attachOwners(plan: Plan, out: Map<string, ListenerStats>, scan: SocketO
 const DESC_LISTEN = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states LISTEN)';
 const DESC_EST = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states ESTABLISHED, local-port filter)';
 const DESC_EST_ALL = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states ESTABLISHED)';
+/** Requests cheap to start (the listening hash; an unfiltered dump fills its first datagram at once): sent in place. */
+const IN_PLACE: NetlinkDumpOptions = { send: 'inPlace' };
 
 /**
  * Statistics of TCP listeners, with raindrops' definitions (see {@link ListenerStats}).
@@ -135,9 +143,11 @@ const DESC_EST_ALL = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states ESTABLISHE
  *   addresses with no listener at all are left out.
  *
  * The dumps are read a datagram (at most 32 KiB, a few hundred connections)
- * at a time, in slices of at most 3 ms between which the event loop runs, so
- * it stays responsive however many connections exist (see
- * `SlicedNetlinkTransport` in sockets.ts).
+ * at a time, in place, in slices of at most 3 ms between which the event
+ * loop runs, so it stays responsive however many connections exist (the
+ * netlink layer's sliced reads, see {@link NetlinkSocket.dump}). The filtered
+ * ESTABLISHED request is sent from a worker thread: the kernel's walk to the
+ * first matching connections happens inside that send.
  *
  * @throws {InvalidListenerAddressError} for a malformed address (before any I/O).
  * @throws {NotSupportedError} when the kernel has no inet_diag/tcp_diag (`modprobe inet_diag tcp_diag`).
@@ -158,7 +168,7 @@ export async function tcpListenerStats(
   const tally = new TcpListenerTally();
   const onListen: NetlinkDumpCallback = (buf, _type, off, len) => tally.addListen(buf, off, len);
   try {
-    await sock.dump(TCPDIAG_GETSOCK, NLM_F_REQUEST, LISTEN_REQUEST, onListen, DESC_LISTEN);
+    await sock.dump(TCPDIAG_GETSOCK, NLM_F_REQUEST, LISTEN_REQUEST, onListen, DESC_LISTEN, IN_PLACE);
     const plan = planAfterListen(tally, asked, options.active !== false);
     if (plan.established) {
       const onEst: NetlinkDumpCallback = (buf, _type, off, len) => tally.addEstablished(buf, off, len);
@@ -166,7 +176,7 @@ export async function tcpListenerStats(
         await sock.dump(TCPDIAG_GETSOCK, NLM_F_REQUEST, plan.established, onEst, DESC_EST);
       } catch (e) {
         if (!filterRejected(e)) throw e;
-        await sock.dump(TCPDIAG_GETSOCK, NLM_F_REQUEST, ESTABLISHED_UNFILTERED, onEst, DESC_EST_ALL);
+        await sock.dump(TCPDIAG_GETSOCK, NLM_F_REQUEST, ESTABLISHED_UNFILTERED, onEst, DESC_EST_ALL, IN_PLACE);
       }
     }
     const out = result(plan);

@@ -7,4 +7,5 @@ export * from './constants.js';
 export * from './errors.js';
 export * from './genl.js';
 export * from './message.js';
+export * from './slicer.js';
 export * from './socket.js';

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { InvalidArgumentError, NotSupportedError, PermissionError, SysCallError } from '../errors.js';
+import { DecodeError, InvalidArgumentError, NotSupportedError, PermissionError, SysCallError } from '../errors.js';
 import * as sys from '../sys/index.js';
 import {
   NETLINK_CAP_ACK,
@@ -37,6 +37,7 @@ import {
   type NetlinkMessage,
   writeNetlinkHeader,
 } from './message.js';
+import { defaultEventLoopSlicer, type EventLoopSlicer } from './slicer.js';
 
 /** `SO_RCVTIMEO` (x86_64 / arm64 value of SO_RCVTIMEO_OLD, `struct timeval`). */
 const SO_RCVTIMEO = 20;
@@ -190,6 +191,45 @@ export interface NetlinkSocketOptions {
   rcvbuf?: number;
   /** Longest wait for the next datagram of a reply before {@link NetlinkTimeoutError} (default 30 000 ms). */
   replyTimeoutMs?: number;
+  /**
+   * How asynchronous calls read the reply datagrams:
+   *
+   * - `'sliced'` (default): a datagram the kernel has already queued is read
+   *   in place (`MSG_DONTWAIT`). During a dump that is almost always the case
+   *   (the kernel builds the next datagram inside the previous read), so this
+   *   costs no more than the kernel's own work, where a worker-thread round
+   *   trip costs ~50 µs of CPU per datagram. Reads run in the {@link slicer}'s
+   *   slices, between which the event loop turns. A read waits on a libuv
+   *   worker thread only when nothing is queued yet; and once one in-place
+   *   read of an operation took ≥ 1 ms (the kernel walking many sockets that
+   *   a filter rejects to fill a datagram), or its request took ≥ 2 ms to
+   *   send, the rest of that operation is read on a worker thread.
+   * - `'worker'`: every datagram is read on a libuv worker thread.
+   *
+   * Either way the messages are handed to the callback in the slicer's
+   * slices (a slice can end between two messages of a datagram).
+   */
+  asyncReads?: 'sliced' | 'worker';
+  /**
+   * The main-thread budget of asynchronous calls (default
+   * {@link defaultEventLoopSlicer}, 3 ms slices, shared by every socket of
+   * this thread).
+   */
+  slicer?: EventLoopSlicer;
+}
+
+/** Per-call options of {@link NetlinkSocket.dump} and {@link NetlinkSocket.dumpBatches}. */
+export interface NetlinkDumpOptions {
+  /**
+   * Where the request is sent (default `'worker'`). The kernel builds the
+   * first part of a dump inside send(): with a filter that rejects most
+   * sockets that can be a walk of the whole table, so by default it runs on
+   * a libuv worker thread (one round trip, ~50 µs). `'inPlace'` sends on the
+   * main thread (within the slicer's budget) for requests known to be cheap
+   * to start: no filter (the first datagram fills after a few hundred
+   * sockets), or a small table such as the listening hash.
+   */
+  send?: 'worker' | 'inPlace';
 }
 
 /** Callback of {@link NetlinkSocket.dump}: one message, valid only during the call. */
@@ -209,12 +249,20 @@ interface Op {
   done: boolean;
   count: number;
   error: unknown;
+  /** The rest of this operation's datagrams are read on a worker thread (its in-place reads proved slow). */
+  offThread: boolean;
 }
 
 const DEFAULT_RECV_BUFFER = 1 << 20;
 const STOPPED = new Error('dump stopped by the consumer');
 const PEEK_BELOW = 64 * 1024;
 const MAX_DATAGRAM_BATCH = 256;
+/** An in-place read this long means the kernel walks far to fill each datagram: read the rest on a worker. */
+const SLOW_READ_MS = 1;
+/** A worker-thread send this long (wall time) means the same for the reads that follow. */
+const SLOW_SEND_MS = 2;
+/** Messages handed out between two looks at the clock. */
+const CLOCK_EVERY = 8;
 
 /**
  * A netlink socket: sends requests with its own sequence numbers and collects
@@ -230,6 +278,10 @@ const MAX_DATAGRAM_BATCH = 256;
  * - Asynchronous calls queue (one promise chain): replies never mix. A
  *   synchronous call while an asynchronous one is in flight throws
  *   {@link NetlinkSocketStateError}.
+ * - Asynchronous calls share the event loop through an
+ *   {@link EventLoopSlicer}: reads of queued datagrams (in place, see
+ *   {@link NetlinkSocketOptions.asyncReads}) and the delivery of messages run
+ *   in slices of a few milliseconds, between which the event loop turns.
  * - When a callback throws or a reply fails mid-dump, the rest of the dump is
  *   still read and discarded, so the socket stays usable. After a
  *   {@link NetlinkTimeoutError} the socket is closed (the kernel may still be
@@ -252,6 +304,9 @@ export class NetlinkSocket {
   private released = false;
   private pendingOverrun: NetlinkOverrunError | undefined;
   private readonly replyTimeoutMs: number;
+  private readonly sliced: boolean;
+  /** The main-thread budget of this socket's asynchronous calls. */
+  readonly slicer: EventLoopSlicer;
 
   /** Open a kernel netlink socket for `protocol` (see {@link KernelNetlinkTransport}). */
   static open(protocol: number, options: NetlinkSocketOptions = {}): NetlinkSocket {
@@ -277,6 +332,12 @@ export class NetlinkSocket {
     this.peek = size < PEEK_BELOW;
     this.seq = 1 + Math.floor(Math.random() * 0x7fffffff);
     this.replyTimeoutMs = options.replyTimeoutMs ?? 30_000;
+    const reads = options.asyncReads ?? 'sliced';
+    if (reads !== 'sliced' && reads !== 'worker') {
+      throw new InvalidArgumentError(`asyncReads must be 'sliced' or 'worker', got ${JSON.stringify(reads)}`, reads);
+    }
+    this.sliced = reads === 'sliced';
+    this.slicer = options.slicer ?? defaultEventLoopSlicer;
   }
 
   /** The port id the kernel assigned (`nl_pid` of getsockname). */
@@ -347,9 +408,12 @@ export class NetlinkSocket {
   /**
    * Zero-copy streaming form of {@link request} for dumps: `onMessage` sees
    * each reply message inside the reused receive buffer (valid only during the
-   * call). Each datagram is read on a libuv worker thread (the kernel builds
-   * the dump inside that read), so the event loop is only busy for the time
-   * to process one datagram. Resolves to the number of messages delivered.
+   * call). The datagrams are read as {@link NetlinkSocketOptions.asyncReads}
+   * says (by default in place, in slices of the socket's
+   * {@link EventLoopSlicer} between which the event loop turns), and the
+   * messages are handed to `onMessage` in those slices too, so the event loop
+   * is never held for more than a slice plus one message's work, however
+   * large the dump. Resolves to the number of messages delivered.
    */
   dump(
     type: number,
@@ -357,9 +421,10 @@ export class NetlinkSocket {
     payload: Buffer,
     onMessage: NetlinkDumpCallback,
     description?: string,
+    options: NetlinkDumpOptions = {},
   ): Promise<number> {
     return this.enqueue(async () => {
-      const op = await this.startAsync(type, flags | NLM_F_DUMP, payload, description, onMessage);
+      const op = await this.startAsync(type, flags | NLM_F_DUMP, payload, description, onMessage, options.send);
       await this.runAsync(op);
       return op.count;
     });
@@ -368,10 +433,13 @@ export class NetlinkSocket {
   /**
    * Async-iterator form of {@link dump} with back-pressure: each datagram's
    * messages are passed through `map` (inside the reused buffer, so `map`
-   * must copy what it keeps) and yielded as one batch; the next datagram is
-   * read only when the consumer asks for more. Stopping early (`break`) reads
-   * and discards the rest of the dump so the socket stays usable. The socket
-   * is held for the whole iteration (other calls queue behind it).
+   * must copy what it keeps; in slices like {@link dump}) and yielded as one
+   * batch (at most one datagram's messages); the next datagram is read only
+   * when the consumer asks for more. The consumer's time between batches
+   * counts against the same slice when it does not let the event loop turn.
+   * Stopping early (`break`) reads and discards the rest of the dump so the
+   * socket stays usable. The socket is held for the whole iteration (other
+   * calls queue behind it).
    */
   async *dumpBatches<T>(
     type: number,
@@ -379,25 +447,33 @@ export class NetlinkSocket {
     payload: Buffer,
     map: (buf: Buffer, type: number, payloadOffset: number, payloadLength: number, flags: number) => T,
     description?: string,
+    options: NetlinkDumpOptions = {},
   ): AsyncGenerator<T[], number, undefined> {
     const unlock = await this.lock();
     let op: Op | undefined;
     try {
       this.checkOpen();
       let batch: T[] = [];
-      op = await this.startAsync(type, flags | NLM_F_DUMP, payload, description, (b, t, o, l, f) => {
-        batch.push(map(b, t, o, l, f));
-      });
+      op = await this.startAsync(
+        type,
+        flags | NLM_F_DUMP,
+        payload,
+        description,
+        (b, t, o, l, f) => {
+          batch.push(map(b, t, o, l, f));
+        },
+        options.send,
+      );
       let waited = 0;
       while (!op.done) {
-        const n = await this.recvForOpAsync(op);
+        const n = await this.nextDatagramAsync(op);
         if (n < 0) {
           waited += WAIT_SLICE_MS;
           if (waited >= this.replyTimeoutMs) this.timeout(op);
           continue;
         }
         waited = 0;
-        this.process(op, n);
+        await this.processAsync(op, n);
         if (batch.length > 0 && op.error === undefined) {
           const out = batch;
           batch = [];
@@ -412,9 +488,9 @@ export class NetlinkSocket {
         if (op.error === undefined) op.error = STOPPED;
         try {
           while (!op.done) {
-            const n = await this.recvDatagramAsync(op.description);
+            const n = await this.nextDatagramAsync(op);
             if (n < 0) break;
-            this.process(op, n);
+            this.process(op, n); // nothing is delivered any more: no need to slice
           }
         } catch {
           // the socket is unusable; the next call reports it
@@ -579,6 +655,7 @@ export class NetlinkSocket {
       done: false,
       count: 0,
       error: undefined,
+      offThread: false,
     };
     this.sendLen = len;
     return op;
@@ -608,10 +685,20 @@ export class NetlinkSocket {
     payload: Buffer,
     description: string | undefined,
     deliver: NetlinkDumpCallback,
+    send: 'worker' | 'inPlace' = 'worker',
   ): Promise<Op> {
+    if (send !== 'worker' && send !== 'inPlace') {
+      throw new InvalidArgumentError(`send must be 'worker' or 'inPlace', got ${JSON.stringify(send)}`, send);
+    }
     const op = this.prepare(type, flags, payload, description, deliver);
-    if (this.t.sendAsync) await this.t.sendAsync(this.sendBuf, this.sendLen);
-    else this.t.send(this.sendBuf, this.sendLen);
+    if (send === 'worker' && this.t.sendAsync) {
+      const t0 = performance.now();
+      await this.t.sendAsync(this.sendBuf, this.sendLen);
+      if (performance.now() - t0 >= SLOW_SEND_MS) op.offThread = true;
+    } else {
+      if (this.slicer.due()) await this.slicer.yield();
+      this.t.send(this.sendBuf, this.sendLen);
+    }
     return op;
   }
 
@@ -633,16 +720,40 @@ export class NetlinkSocket {
   private async runAsync(op: Op): Promise<void> {
     let waited = 0;
     while (!op.done) {
-      const n = await this.recvForOpAsync(op);
+      const n = await this.nextDatagramAsync(op);
       if (n < 0) {
         waited += WAIT_SLICE_MS;
         if (waited >= this.replyTimeoutMs) this.timeout(op);
         continue;
       }
       waited = 0;
-      this.process(op, n);
+      await this.processAsync(op, n);
     }
     if (op.error !== undefined) throw op.error;
+  }
+
+  /**
+   * The next datagram of `op` for an asynchronous call: read in place when
+   * one is queued (sliced mode, within the slicer's budget), else on a worker
+   * thread. Returns its length, 0 (nothing to process) or -1 (nothing within
+   * the wait slice).
+   */
+  private async nextDatagramAsync(op: Op): Promise<number> {
+    if (this.sliced && !op.offThread) {
+      if (this.slicer.due()) await this.slicer.yield();
+      const t0 = performance.now();
+      const n = this.recvForOp(op, sys.MSG_DONTWAIT);
+      if (performance.now() - t0 >= SLOW_READ_MS) op.offThread = true;
+      if (n >= 0) return n;
+    }
+    return this.recvForOpAsync(op);
+  }
+
+  /** Hand the messages of one datagram to `op` in the slicer's slices. */
+  private async processAsync(op: Op, n: number): Promise<void> {
+    for (let off = this.process(op, n, 0, this.slicer); off >= 0; off = this.process(op, n, off, this.slicer)) {
+      await this.slicer.yield();
+    }
   }
 
   private timeout(op: Op): never {
@@ -658,9 +769,9 @@ export class NetlinkSocket {
    * the dump is still read and discarded so the kernel finishes it. Returns 0
    * to mean "nothing to process, keep reading".
    */
-  private recvForOp(op: Op): number {
+  private recvForOp(op: Op, flags = 0): number {
     try {
-      return this.recvDatagram(op.description, 0);
+      return this.recvDatagram(op.description, flags);
     } catch (e) {
       return this.recoverable(op, e);
     }
@@ -741,50 +852,84 @@ export class NetlinkSocket {
     return e;
   }
 
-  /** Process the messages of one datagram for `op`. */
-  private process(op: Op, n: number): void {
+  /**
+   * Process the messages of the datagram in `this.buf[0..n)` for `op`,
+   * starting at byte `start`. With a `slicer`, stops between two messages
+   * when its slice is used up and returns the offset to resume at; returns -1
+   * once the datagram is done (or the operation ended).
+   * @throws {DecodeError} on a malformed datagram (as {@link forEachNetlinkMessage}).
+   */
+  private process(op: Op, n: number, start = 0, slicer?: EventLoopSlicer): number {
     const buf = this.buf;
-    forEachNetlinkMessage(buf, n, (type, flags, seq, pid, off, len) => {
-      if (seq !== op.seq || pid !== this.t.portId) {
-        this.droppedMessages++;
-        return;
+    if (!Number.isInteger(n) || n < 0 || n > buf.length) {
+      throw new DecodeError('nlmsghdr', 0, `length ${n} is outside the buffer (${buf.length} bytes)`);
+    }
+    let off = start;
+    let steps = 0;
+    while (off < n) {
+      if (slicer !== undefined && ++steps % CLOCK_EVERY === 0 && slicer.due()) return off;
+      const left = n - off;
+      if (left < NLMSG_HDRLEN) {
+        if (left < 4 && buf.readUIntLE(off, left) === 0) break; // alignment padding
+        throw new DecodeError('nlmsghdr', off, `${left} trailing bytes, a header needs ${NLMSG_HDRLEN}`);
       }
-      if (type === NLMSG_NOOP) return;
-      if (type === NLMSG_ERROR) {
-        const e = decodeNetlinkError(buf.subarray(off, off + len), flags);
-        if (e.errno !== 0 && op.error === undefined) {
-          op.error = new NetlinkError(e.errno, op.description, e.extAckMessage, e.extAckOffset);
+      const len = buf.readUInt32LE(off);
+      if (len < NLMSG_HDRLEN) throw new DecodeError('nlmsghdr', off, `nlmsg_len ${len} is shorter than the header`);
+      if (len > left) throw new DecodeError('nlmsghdr', off, `nlmsg_len ${len} exceeds the ${left} bytes left`);
+      if (!this.processMessage(op, buf, off, len)) break;
+      off += alignNetlink(len);
+    }
+    return -1;
+  }
+
+  /** Process one message (header at `buf[at]`, `len` bytes); false when the operation ended. */
+  private processMessage(op: Op, buf: Buffer, at: number, msgLen: number): boolean {
+    const type = buf.readUInt16LE(at + 4);
+    const flags = buf.readUInt16LE(at + 6);
+    const seq = buf.readUInt32LE(at + 8);
+    const pid = buf.readUInt32LE(at + 12);
+    const off = at + NLMSG_HDRLEN;
+    const len = msgLen - NLMSG_HDRLEN;
+    if (seq !== op.seq || pid !== this.t.portId) {
+      this.droppedMessages++;
+      return true;
+    }
+    if (type === NLMSG_NOOP) return true;
+    if (type === NLMSG_ERROR) {
+      const e = decodeNetlinkError(buf.subarray(off, off + len), flags);
+      if (e.errno !== 0 && op.error === undefined) {
+        op.error = new NetlinkError(e.errno, op.description, e.extAckMessage, e.extAckOffset);
+      }
+      op.done = true;
+      return false;
+    }
+    if (type === NLMSG_DONE) {
+      if (len >= 4) {
+        const err = buf.readInt32LE(off);
+        if (err < 0 && op.error === undefined) {
+          const ext: { extAckMessage?: string; extAckOffset?: number } = {};
+          if (flags & NLM_F_ACK_TLVS) decodeExtAck(buf, off + 4, off + len, ext);
+          op.error = new NetlinkError(-err, op.description, ext.extAckMessage, ext.extAckOffset);
         }
+      }
+      if (op.dump || op.error !== undefined) {
         op.done = true;
         return false;
       }
-      if (type === NLMSG_DONE) {
-        if (len >= 4) {
-          const err = buf.readInt32LE(off);
-          if (err < 0 && op.error === undefined) {
-            const ext: { extAckMessage?: string; extAckOffset?: number } = {};
-            if (flags & NLM_F_ACK_TLVS) decodeExtAck(buf, off + 4, off + len, ext);
-            op.error = new NetlinkError(-err, op.description, ext.extAckMessage, ext.extAckOffset);
-          }
-        }
-        if (op.dump || op.error !== undefined) {
-          op.done = true;
-          return false;
-        }
-        return; // a multi-part reply to a non-dump request: the ACK follows
-      }
-      if (type === NLMSG_OVERRUN) {
-        if (op.error === undefined) op.error = new NetlinkOverrunError(op.description);
-        return;
-      }
-      op.count++;
-      if (op.error !== undefined) return; // draining after a failure
-      try {
-        op.deliver(buf, type, off, len, flags);
-      } catch (e) {
-        op.error = e;
-      }
-    });
+      return true; // a multi-part reply to a non-dump request: the ACK follows
+    }
+    if (type === NLMSG_OVERRUN) {
+      if (op.error === undefined) op.error = new NetlinkOverrunError(op.description);
+      return true;
+    }
+    op.count++;
+    if (op.error !== undefined) return true; // draining after a failure
+    try {
+      op.deliver(buf, type, off, len, flags);
+    } catch (e) {
+      op.error = e;
+    }
+    return true;
   }
 }
 

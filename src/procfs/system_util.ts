@@ -6,6 +6,7 @@
  * @internal
  */
 import { ParseError } from '../errors.js';
+import { formatIPv6 } from '../util/inet.js';
 
 const DEC = /^\d+$/;
 const SDEC = /^-?\d+$/;
@@ -83,33 +84,8 @@ export function record<T>(): Record<string, T> {
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Format 16 bytes as a compressed IPv6 address (RFC 5952: longest zero run → `::`, lowercase). */
-export function formatIPv6(b: Uint8Array): string {
-  const g: number[] = [];
-  for (let i = 0; i < 16; i += 2) g.push((b[i]! << 8) | b[i + 1]!);
-  // IPv4-mapped ::ffff:a.b.c.d
-  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
-    return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-  }
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hexs = g.map((x) => x.toString(16));
-  if (bestStart < 0) return hexs.join(':');
-  return `${hexs.slice(0, bestStart).join(':')}::${hexs.slice(bestStart + bestLen).join(':')}`;
-}
+/** Format 16 bytes as a compressed IPv6 address (RFC 5952): the one implementation in src/util/inet.ts. */
+export { formatIPv6 };
 
 /**
  * Decode an address as `/proc/net/{tcp,udp,route}` print it: 8 or 32 hex digits, each 32-bit

@@ -5,6 +5,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { DecodeError, InvalidArgumentError } from '../errors.js';
+import { formatIPv4, formatIPv6 } from '../util/inet.js';
 
 /** Address family name used throughout raingauge's sock_diag API. */
 export type InetFamily = 'inet' | 'inet6';
@@ -25,42 +26,29 @@ export function formatInetAddress(buf: Buffer, offset: number, family: InetFamil
   if (!Number.isInteger(offset) || offset < 0 || offset + need > buf.length) {
     throw new DecodeError(v6 ? 'IPv6 address' : 'IPv4 address', offset, `needs ${need} bytes`);
   }
-  if (!v6) return `${buf[offset]}.${buf[offset + 1]}.${buf[offset + 2]}.${buf[offset + 3]}`;
-  const g = groups;
-  for (let i = 0; i < 8; i++) g[i] = (buf[offset + 2 * i]! << 8) | buf[offset + 2 * i + 1]!;
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
-    return `::ffff:${buf[offset + 12]}.${buf[offset + 13]}.${buf[offset + 14]}.${buf[offset + 15]}`;
-  }
-  // RFC 5952: compress the longest run of two or more zero groups (the first on a tie)
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  let out = '';
-  for (let i = 0; i < 8; i++) {
-    if (i === bestStart) {
-      out += '::';
-      i += bestLen - 1;
-      continue;
-    }
-    if (out.length > 0 && !out.endsWith(':')) out += ':';
-    out += g[i]!.toString(16);
-  }
-  return out;
+  if (!v6) return ipv4Text(buf, offset);
+  return formatIPv6(buf, offset, 'rfc5952');
 }
 
-const groups = new Uint16Array(8);
+/**
+ * IPv4 texts already built, by address: a dump repeats the same few local
+ * addresses thousands of times, and one shared string costs the garbage
+ * collector nothing per record (strings are immutable). Bounded: cleared
+ * when full.
+ */
+const v4Texts = new Map<number, string>();
+const V4_TEXTS_MAX = 4096;
+
+function ipv4Text(buf: Buffer, offset: number): string {
+  const key = buf.readUInt32BE(offset);
+  let text = v4Texts.get(key);
+  if (text === undefined) {
+    if (v4Texts.size >= V4_TEXTS_MAX) v4Texts.clear();
+    text = formatIPv4(buf, offset);
+    v4Texts.set(key, text);
+  }
+  return text;
+}
 
 /** A parsed numeric address. */
 export interface InetAddressBytes {

@@ -7,10 +7,12 @@
 import { DecodeError } from '../errors.js';
 import { NLM_F_DUMP } from '../netlink/constants.js';
 import { attrU8, attrU32, attrU64, forEachNetlinkAttribute, readCString } from '../netlink/message.js';
-import type { NetlinkSocket } from '../netlink/socket.js';
+import type { NetlinkDumpOptions, NetlinkSocket } from '../netlink/socket.js';
+import { readU64LE } from '../util/bytes.js';
 import { formatInetAddress, type InetFamily } from './address.js';
 import type { InetDiagFilter } from './bytecode.js';
 import {
+  ALL_STATES_MASK,
   INET_DIAG_BBRINFO,
   INET_DIAG_CGROUP_ID,
   INET_DIAG_CLASS_ID,
@@ -31,8 +33,10 @@ import {
   INET_DIAG_ULP_INFO,
   INET_DIAG_VEGASINFO,
   type InetDiagExtension,
+  IPPROTO,
   SOCK_DIAG_BY_FAMILY,
   TCPDIAG_GETSOCK,
+  TcpState,
   tcpStateName,
 } from './constants.js';
 import {
@@ -41,8 +45,9 @@ import {
   type InetProtocol,
   inetProtocolNumber,
   type StateSelection,
+  statesToMask,
 } from './request.js';
-import { mapSockDiagError, type SockDiagOptions, sockDiagSocket } from './shared.js';
+import { dumpSendOptions, mapSockDiagError, type SockDiagOptions, sockDiagSocket, yieldSliced } from './shared.js';
 import { decodeTcpInfo, type TcpInfo } from './tcpinfo.js';
 
 /** `struct inet_diag_meminfo` (INET_DIAG_MEMINFO). */
@@ -272,7 +277,7 @@ export function decodeInetDiagMessage(buf: Buffer, offset: number, length: numbe
     remoteAddress: formatInetAddress(buf, offset + INET_DIAG_MSG.dst, family),
     remotePort: buf.readUInt16BE(offset + INET_DIAG_MSG.dport),
     interfaceIndex: buf.readUInt32LE(offset + INET_DIAG_MSG.if),
-    cookie: buf.readBigUInt64LE(offset + INET_DIAG_MSG.cookie),
+    cookie: readU64LE(buf, offset + INET_DIAG_MSG.cookie),
     expiresMs: buf.readUInt32LE(offset + INET_DIAG_MSG.expires),
     receiveQueue: buf.readUInt32LE(offset + INET_DIAG_MSG.rqueue),
     sendQueue: buf.readUInt32LE(offset + INET_DIAG_MSG.wqueue),
@@ -389,6 +394,8 @@ interface PlannedRequest {
   payload: Buffer;
   description: string;
   protocolName: string;
+  /** Sent in place (the first datagram fills at once) or from a worker thread (a long walk may come first). */
+  send: NetlinkDumpOptions;
 }
 
 function protocolName(p: InetProtocol | undefined): string {
@@ -402,6 +409,12 @@ export function planInetDiagRequests(query: InetSocketQuery = {}): PlannedReques
   const proto = inetProtocolNumber(query.protocol);
   const name = protocolName(query.protocol);
   const family = query.family ?? 'all';
+  // every socket matches (the first datagram fills at once), or TCP LISTEN only (the kernel walks the listening hash)
+  const mask = statesToMask(query.states);
+  const cheap =
+    query.filter === undefined &&
+    (mask === ALL_STATES_MASK || (proto === IPPROTO.tcp && mask === 1 << TcpState.LISTEN));
+  const send = dumpSendOptions(cheap);
   if (family === 'all' && proto === 6) {
     return [
       {
@@ -409,6 +422,7 @@ export function planInetDiagRequests(query: InetSocketQuery = {}): PlannedReques
         payload: encodeTcpDiagLegacyRequest(query),
         description: 'TCPDIAG_GETSOCK (inet+inet6 tcp)',
         protocolName: name,
+        send,
       },
     ];
   }
@@ -418,18 +432,27 @@ export function planInetDiagRequests(query: InetSocketQuery = {}): PlannedReques
     payload: encodeInetDiagRequest({ ...query, family: f, protocol: proto }),
     description: `SOCK_DIAG_BY_FAMILY ${f} ${name}`,
     protocolName: name,
+    send,
   }));
 }
 
 const decodeMsg = (buf: Buffer, _type: number, off: number, len: number) => decodeInetDiagMessage(buf, off, len);
 
-/** Dump INET sockets (see {@link InetSocketQuery}); the reply is read off the main thread. */
+/**
+ * Dump INET sockets (see {@link InetSocketQuery}). The reply is read and
+ * decoded in slices of a few milliseconds between which the event loop turns
+ * (see {@link NetlinkSocket.dump}), so a table of any size never holds the
+ * event loop for long.
+ */
 export async function inetSockets(query: InetSocketQuery = {}, options: SockDiagOptions = {}): Promise<InetSocket[]> {
   const sock = options.socket ?? sockDiagSocket();
   const out: InetSocket[] = [];
   for (const r of planInetDiagRequests(query)) {
     try {
-      await sock.dump(r.type, NLM_F_DUMP, r.payload, (b, t, o, l) => out.push(decodeMsg(b, t, o, l)), r.description);
+      const push = (b: Buffer, t: number, o: number, l: number) => {
+        out.push(decodeMsg(b, t, o, l));
+      };
+      await sock.dump(r.type, NLM_F_DUMP, r.payload, push, r.description, r.send);
     } catch (e) {
       throw mapSockDiagError(e, r.description, r.protocolName, query.filter !== undefined);
     }
@@ -454,8 +477,11 @@ export function inetSocketsSync(query: InetSocketQuery = {}, options: SockDiagOp
 /**
  * Iterate over INET sockets as the kernel delivers them, one datagram
  * (about 32 KiB, a few hundred sockets) at a time with back-pressure: memory
- * stays bounded however large the table. Breaking out early finishes the dump
- * in the background of the same socket.
+ * stays bounded however large the table. Reading, decoding and the
+ * consumer's own work per socket share the slices of the socket's
+ * `EventLoopSlicer`: when a slice is used up the event loop turns
+ * before the next socket is handed out. Breaking out early finishes the
+ * dump in the background of the same socket.
  */
 export async function* inetSocketStream(
   query: InetSocketQuery = {},
@@ -464,8 +490,8 @@ export async function* inetSocketStream(
   const sock: NetlinkSocket = options.socket ?? sockDiagSocket();
   for (const r of planInetDiagRequests(query)) {
     try {
-      for await (const batch of sock.dumpBatches(r.type, NLM_F_DUMP, r.payload, decodeMsg, r.description)) {
-        yield* batch;
+      for await (const batch of sock.dumpBatches(r.type, NLM_F_DUMP, r.payload, decodeMsg, r.description, r.send)) {
+        yield* yieldSliced(sock, batch);
       }
     } catch (e) {
       throw mapSockDiagError(e, r.description, r.protocolName, query.filter !== undefined);

@@ -6,7 +6,7 @@
 import { InvalidArgumentError, NotSupportedError } from '../errors.js';
 import { NETLINK_SOCK_DIAG } from '../netlink/constants.js';
 import { NetlinkError } from '../netlink/errors.js';
-import { NetlinkSocket } from '../netlink/socket.js';
+import { type NetlinkDumpOptions, NetlinkSocket } from '../netlink/socket.js';
 
 let shared: NetlinkSocket | undefined;
 let exitHook = false;
@@ -26,6 +26,32 @@ export function sockDiagSocket(): NetlinkSocket {
     }
   }
   return shared;
+}
+
+/**
+ * Where a dump request is sent. The kernel fills the first reply datagram
+ * inside send(): without a filter that takes a few hundred sockets (or the
+ * whole table when it is small, like the listening hash) and is sent in
+ * place; with a bytecode filter or a state selection that may reject most
+ * sockets it can be a walk of the whole table, sent from a worker thread.
+ */
+export function dumpSendOptions(cheapToStart: boolean): NetlinkDumpOptions {
+  return cheapToStart ? IN_PLACE : WORKER;
+}
+const IN_PLACE: NetlinkDumpOptions = { send: 'inPlace' };
+const WORKER: NetlinkDumpOptions = { send: 'worker' };
+
+/**
+ * Hand out `items` one by one, letting the event loop turn whenever the
+ * socket's slicer says the slice is used up: the consumer's time per item
+ * counts against the same main-thread budget as reading and decoding.
+ */
+export async function* yieldSliced<T>(sock: NetlinkSocket, items: readonly T[]): AsyncGenerator<T, void, undefined> {
+  const slicer = sock.slicer;
+  for (const item of items) {
+    if (slicer.due()) await slicer.yield();
+    yield item;
+  }
 }
 
 /** Close the shared sock_diag socket (a later call opens a new one). */

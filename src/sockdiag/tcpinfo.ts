@@ -13,6 +13,7 @@
  */
 import { DecodeError, InvalidArgumentError, SysCallError } from '../errors.js';
 import * as sys from '../sys/index.js';
+import { readU64LE } from '../util/bytes.js';
 import { tcpStateName } from './constants.js';
 
 /** `tcpi_ca_state` names (`enum tcp_ca_state`). */
@@ -337,24 +338,24 @@ export function decodeTcpInfo(buf: Buffer, offset = 0, length = buf.length - off
       rcvRttMicros: buf.readUInt32LE(p + 92),
       rcvSpaceBytes: buf.readUInt32LE(p + 96),
       totalRetransPackets: buf.readUInt32LE(p + 100),
-      pacingRateBytesPerSec: buf.readBigUInt64LE(p + 104),
-      maxPacingRateBytesPerSec: buf.readBigUInt64LE(p + 112),
-      bytesAcked: buf.readBigUInt64LE(p + 120),
-      bytesReceived: buf.readBigUInt64LE(p + 128),
+      pacingRateBytesPerSec: readU64LE(buf, p + 104),
+      maxPacingRateBytesPerSec: readU64LE(buf, p + 112),
+      bytesAcked: readU64LE(buf, p + 120),
+      bytesReceived: readU64LE(buf, p + 128),
       segsOut: buf.readUInt32LE(p + 136),
       segsIn: buf.readUInt32LE(p + 140),
       notsentBytes: buf.readUInt32LE(p + 144),
       minRttMicros: buf.readUInt32LE(p + 148),
       dataSegsIn: buf.readUInt32LE(p + 152),
       dataSegsOut: buf.readUInt32LE(p + 156),
-      deliveryRateBytesPerSec: buf.readBigUInt64LE(p + 160),
-      busyTimeMicros: buf.readBigUInt64LE(p + 168),
-      rwndLimitedMicros: buf.readBigUInt64LE(p + 176),
-      sndbufLimitedMicros: buf.readBigUInt64LE(p + 184),
+      deliveryRateBytesPerSec: readU64LE(buf, p + 160),
+      busyTimeMicros: readU64LE(buf, p + 168),
+      rwndLimitedMicros: readU64LE(buf, p + 176),
+      sndbufLimitedMicros: readU64LE(buf, p + 184),
       deliveredPackets: buf.readUInt32LE(p + 192),
       deliveredCePackets: buf.readUInt32LE(p + 196),
-      bytesSent: buf.readBigUInt64LE(p + 200),
-      bytesRetrans: buf.readBigUInt64LE(p + 208),
+      bytesSent: readU64LE(buf, p + 200),
+      bytesRetrans: readU64LE(buf, p + 208),
       dsackDups: buf.readUInt32LE(p + 216),
       reordSeen: buf.readUInt32LE(p + 220),
       rcvOooPackets: buf.readUInt32LE(p + 224),
@@ -405,13 +406,7 @@ export function decodeTcpInfo(buf: Buffer, offset = 0, length = buf.length - off
       if (off + size > length) break;
       const q = offset + off;
       rec[name] =
-        size === 4
-          ? buf.readUInt32LE(q)
-          : size === 8
-            ? buf.readBigUInt64LE(q)
-            : size === 2
-              ? buf.readUInt16LE(q)
-              : buf[q]!;
+        size === 4 ? buf.readUInt32LE(q) : size === 8 ? readU64LE(buf, q) : size === 2 ? buf.readUInt16LE(q) : buf[q]!;
     }
   }
   if (state === 10) {

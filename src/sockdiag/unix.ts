@@ -6,7 +6,9 @@
 import { DecodeError } from '../errors.js';
 import { NLM_F_DUMP } from '../netlink/constants.js';
 import { attrU8, attrU32, forEachNetlinkAttribute } from '../netlink/message.js';
+import { readU64LE } from '../util/bytes.js';
 import {
+  ALL_STATES_MASK,
   SOCK_DIAG_BY_FAMILY,
   tcpStateName,
   UNIX_DIAG_ICONS,
@@ -21,8 +23,8 @@ import {
   type UnixDiagShow,
 } from './constants.js';
 import { decodeSkMemInfo, type SkMemInfo } from './inet.js';
-import { encodeUnixDiagRequest, type StateSelection } from './request.js';
-import { mapSockDiagError, type SockDiagOptions, sockDiagSocket } from './shared.js';
+import { encodeUnixDiagRequest, type StateSelection, statesToMask } from './request.js';
+import { dumpSendOptions, mapSockDiagError, type SockDiagOptions, sockDiagSocket, yieldSliced } from './shared.js';
 
 /** UNIX socket type names by `udiag_type` (SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_SEQPACKET 5). */
 export type UnixSocketType = 'stream' | 'dgram' | 'seqpacket';
@@ -104,7 +106,7 @@ export function decodeUnixDiagMessage(buf: Buffer, offset: number, length: numbe
     state,
     stateName: tcpStateName(state),
     inode: buf.readUInt32LE(offset + 4),
-    cookie: buf.readBigUInt64LE(offset + 8),
+    cookie: readU64LE(buf, offset + 8),
   };
   forEachNetlinkAttribute(buf, offset + UNIX_DIAG_MSG_SIZE, offset + length, (at, _f, off, len) => {
     switch (at) {
@@ -166,7 +168,15 @@ export interface UnixSocketQuery {
 const DESC = 'SOCK_DIAG_BY_FAMILY unix';
 const decodeMsg = (buf: Buffer, _type: number, off: number, len: number) => decodeUnixDiagMessage(buf, off, len);
 
-/** Dump UNIX sockets; the reply is read off the main thread. */
+/** All states: the first datagram fills at once, send in place; a state selection may walk far first. */
+function sendOptions(query: UnixSocketQuery) {
+  return dumpSendOptions(statesToMask(query.states) === ALL_STATES_MASK);
+}
+
+/**
+ * Dump UNIX sockets. The reply is read and decoded in slices of a few
+ * milliseconds between which the event loop turns (see `NetlinkSocket.dump`).
+ */
 export async function unixSockets(query: UnixSocketQuery = {}, options: SockDiagOptions = {}): Promise<UnixSocket[]> {
   const sock = options.socket ?? sockDiagSocket();
   const out: UnixSocket[] = [];
@@ -175,8 +185,11 @@ export async function unixSockets(query: UnixSocketQuery = {}, options: SockDiag
       SOCK_DIAG_BY_FAMILY,
       NLM_F_DUMP,
       encodeUnixDiagRequest(query),
-      (b, t, o, l) => out.push(decodeMsg(b, t, o, l)),
+      (b, t, o, l) => {
+        out.push(decodeMsg(b, t, o, l));
+      },
       DESC,
+      sendOptions(query),
     );
   } catch (e) {
     throw mapSockDiagError(e, DESC, 'unix', false);
@@ -202,7 +215,11 @@ export function unixSocketsSync(query: UnixSocketQuery = {}, options: SockDiagOp
   return out;
 }
 
-/** Iterate over UNIX sockets one kernel datagram at a time, with back-pressure. */
+/**
+ * Iterate over UNIX sockets one kernel datagram at a time, with
+ * back-pressure; like `inetSocketStream`, the consumer's work per socket
+ * shares the socket's main-thread slices.
+ */
 export async function* unixSocketStream(
   query: UnixSocketQuery = {},
   options: SockDiagOptions = {},
@@ -215,8 +232,9 @@ export async function* unixSocketStream(
       encodeUnixDiagRequest(query),
       decodeMsg,
       DESC,
+      sendOptions(query),
     )) {
-      yield* batch;
+      yield* yieldSliced(sock, batch);
     }
   } catch (e) {
     throw mapSockDiagError(e, DESC, 'unix', false);
