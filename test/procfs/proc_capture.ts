@@ -21,9 +21,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { procFixtureRoot as root } from './fixtures.ts';
 
-const root = fileURLToPath(new URL('../fixtures/procfs/proc/', import.meta.url));
 const FILES = [
   'stat',
   'status',

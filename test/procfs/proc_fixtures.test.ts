@@ -11,13 +11,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { NotFoundError, ParseError } from '../../src/errors.ts';
 import { ProcFS } from '../../src/procfs/fs.ts';
 import { inotifyWatchLen } from '../../src/procfs/proc_fdinfo.ts';
 import { decodeCapabilities, totalCtxtSwitches } from '../../src/procfs/proc_status.ts';
+import { cgroupfsFixtureRoot, procFixtureRoot as root } from './fixtures.ts';
 
-const root = fileURLToPath(new URL('../fixtures/procfs/proc/', import.meta.url));
 const fs = new ProcFS(root);
 const SELF = 20881;
 const SLEEP = 20920;
@@ -350,8 +349,7 @@ describe('fixture tree: synthesized odd files', () => {
   });
 
   it("cgroup v2 statistics of the process's cgroup (fixture cgroupfs)", () => {
-    const prefix = fileURLToPath(new URL('../fixtures/procfs/proc-cgroupfs/', import.meta.url));
-    const st = fs.proc(4242).cgroupStats({ mountPrefix: prefix });
+    const st = fs.proc(4242).cgroupStats({ mountPrefix: cgroupfsFixtureRoot });
     assert.deepEqual(st.errors, {});
     assert.equal(st.v1, undefined, 'no v1 hierarchy in this mount table');
     const v2 = st.v2!;
@@ -369,8 +367,7 @@ describe('fixture tree: synthesized odd files', () => {
   });
 
   it('cgroup v1 statistics: memory, cpu+cpuacct, pids (mount root stripped); a corrupt file is recorded', () => {
-    const prefix = fileURLToPath(new URL('../fixtures/procfs/proc-cgroupfs/', import.meta.url));
-    const st = fs.proc(4243).cgroupStats({ mountPrefix: prefix });
+    const st = fs.proc(4243).cgroupStats({ mountPrefix: cgroupfsFixtureRoot });
     assert.equal(st.v2, undefined);
     const v1 = st.v1!;
     assert.equal(v1.memory?.usageBytes, 9437184n);

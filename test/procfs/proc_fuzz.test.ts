@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { ParseError } from '../../src/errors.ts';
 import { parseAuxv } from '../../src/procfs/auxv.ts';
@@ -21,8 +20,7 @@ import { parseProcLimits } from '../../src/procfs/proc_limits.ts';
 import { parseProcMaps, parseProcSMapsRollup } from '../../src/procfs/proc_maps.ts';
 import { parseBootTime, parseProcStat, parseProcStatm } from '../../src/procfs/proc_stat.ts';
 import { parseProcStatus } from '../../src/procfs/proc_status.ts';
-
-const root = fileURLToPath(new URL('../fixtures/procfs/proc/', import.meta.url));
+import { procFixtureRoot as root } from './fixtures.ts';
 
 const PARSERS: Record<string, (t: string) => unknown> = {
   stat: parseProcStat,

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { ParseError } from '../../src/errors.ts';
 import { ProcFS } from '../../src/procfs/fs.ts';
 import { ProcessSampler } from '../../src/procfs/sampler.ts';
+import { procFixtureRoot } from './fixtures.ts';
 
 const fs = new ProcFS();
 const children: ChildProcess[] = [];
@@ -82,8 +82,7 @@ describe('ProcessSampler', () => {
   });
 
   it('a corrupt stat on a fixture tree is a ParseError', () => {
-    const root = fileURLToPath(new URL('../fixtures/procfs/proc/', import.meta.url));
-    const s = new ProcessSampler(new ProcFS(root));
+    const s = new ProcessSampler(new ProcFS(procFixtureRoot));
     try {
       assert.throws(() => s.sample([4244]), ParseError);
       const odd = s.sample([4242]).get(4242)!;
@@ -91,7 +90,7 @@ describe('ProcessSampler', () => {
       assert.equal(odd.state, 'S');
       const ok = s.sample([20920]).get(20920)!;
       assert.equal(ok.comm, 'sleep');
-      assert.equal(ok.rssBytes, Number(readFileSync(`${root}/20920/stat`, 'utf8').split(' ')[23]) * 4096);
+      assert.equal(ok.rssBytes, Number(readFileSync(`${procFixtureRoot}/20920/stat`, 'utf8').split(' ')[23]) * 4096);
     } finally {
       s.close();
     }

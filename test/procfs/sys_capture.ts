@@ -11,9 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../fixtures/procfs/proc/', import.meta.url));
+import { procFixtureRoot as root } from './fixtures.ts';
 
 const FILES = [
   'meminfo',

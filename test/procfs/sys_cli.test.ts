@@ -9,8 +9,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { formatBytes } from '../../src/cli/commands/sys.ts';
 import { runCapture } from '../helpers/env.ts';
-
-const fixture = fileURLToPath(new URL('../fixtures/procfs/proc', import.meta.url));
+import { procFixtureRoot as fixture } from './fixtures.ts';
 
 const script = fileURLToPath(new URL('./scripts/sys_cli_run.ts', import.meta.url));
 

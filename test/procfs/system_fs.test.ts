@@ -8,12 +8,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, NotFoundError, NotSupportedError, ParseError } from '../../src/errors.ts';
 import { parseNetstatFile } from '../../src/netstat/index.ts';
 import { ProcFS, parseMeminfo } from '../../src/procfs/index.ts';
+import { procFixtureRoot as root } from './fixtures.ts';
 
-const root = fileURLToPath(new URL('../fixtures/procfs/proc', import.meta.url));
 const fs = new ProcFS(root);
 const empty = mkdtempSync(join(tmpdir(), 'rg-sys-empty-'));
 after(() => rmSync(empty, { recursive: true, force: true }));

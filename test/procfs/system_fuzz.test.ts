@@ -4,7 +4,6 @@
  * (no TypeError, RangeError, hang or other exception).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { ParseError } from '../../src/errors.ts';
@@ -47,9 +46,7 @@ import {
   parseXfrmStat,
   parseZoneinfo,
 } from '../../src/procfs/index.ts';
-
-const FIX = new URL('../fixtures/procfs/', import.meta.url);
-const read = (rel: string) => readFileSync(new URL(rel, FIX), 'utf8');
+import { procFixtureText } from './fixtures.ts';
 
 type Parser = (text: string) => unknown;
 const CASES: [string, Parser, string[]][] = [
@@ -150,7 +147,7 @@ describe('fuzz: mutated fixtures give a value or a ParseError', () => {
   for (const [name, parse, files] of CASES) {
     test(name, () => {
       for (const f of files) {
-        const text = read(f);
+        const text = procFixtureText(f);
         fc.assert(
           fc.property(mutation(text), (t) => valueOrParseError(parse, t)),
           { numRuns: 150, seed: 0x5eed + name.length },

@@ -4,7 +4,6 @@
  * (test/fixtures/procfs/odd/) and broken input.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { ParseError } from '../../src/errors.ts';
 import {
@@ -55,10 +54,10 @@ import {
   parseZoneinfo,
   sysctlPathParts,
 } from '../../src/procfs/index.ts';
+import { procFixtureText } from './fixtures.ts';
 
-const FIX = new URL('../fixtures/procfs/', import.meta.url);
-const real = (rel: string) => readFileSync(new URL(`proc/${rel}`, FIX), 'utf8');
-const odd = (rel: string) => readFileSync(new URL(`odd/${rel}`, FIX), 'utf8');
+const real = (rel: string) => procFixtureText(`proc/${rel}`);
+const odd = (rel: string) => procFixtureText(`odd/${rel}`);
 
 /** Recursively copy into plain objects (parsers return prototype-less maps for kernel keys). */
 function plain<T>(v: T): T {
@@ -707,7 +706,7 @@ describe('deliberately broken fixture files (test/fixtures/procfs/broken/)', () 
   ];
   for (const [name, parse, file, line] of cases) {
     test(name, () => {
-      const text = readFileSync(new URL(`broken/${name}`, FIX), 'utf8');
+      const text = procFixtureText(`broken/${name}`);
       parseFails(() => parse(text), file, line);
     });
   }
