@@ -9,7 +9,6 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ParseError } from '../../src/errors.ts';
 import { parseAuxv } from '../../src/procfs/auxv.ts';
 import { parseCgroupIoStat, parseCgroupKeyValues, parseProcCgroups } from '../../src/procfs/cgroup.ts';
 import { parseMountInfo } from '../../src/procfs/mountinfo.ts';
@@ -20,6 +19,7 @@ import { parseProcLimits } from '../../src/procfs/proc_limits.ts';
 import { parseProcMaps, parseProcSMapsRollup } from '../../src/procfs/proc_maps.ts';
 import { parseBootTime, parseProcStat, parseProcStatm } from '../../src/procfs/proc_stat.ts';
 import { parseProcStatus } from '../../src/procfs/proc_status.ts';
+import { applyEdits, textEdits, valueOrParseError } from '../helpers/fuzz.ts';
 import { procFixtureRoot as root } from './fixtures.ts';
 
 const PARSERS: Record<string, (t: string) => unknown> = {
@@ -63,47 +63,6 @@ function samples(): { kind: string; text: string }[] {
   return out;
 }
 
-function valueOrParseError(kind: string, f: () => unknown): void {
-  try {
-    f();
-  } catch (err) {
-    if (!(err instanceof ParseError)) {
-      assert.fail(`${kind}: ${(err as Error)?.constructor?.name}: ${(err as Error)?.stack ?? err}`);
-    }
-  }
-}
-
-const mutation = fc.oneof(
-  fc.record({ op: fc.constant('flip' as const), at: fc.nat(), ch: fc.integer({ min: 0, max: 127 }) }),
-  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), s: fc.string({ maxLength: 8 }) }),
-  fc.record({ op: fc.constant('delete' as const), at: fc.nat(), n: fc.integer({ min: 1, max: 20 }) }),
-  fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ op: fc.constant('dupline' as const), at: fc.nat() }),
-  fc.record({
-    op: fc.constant('special' as const),
-    at: fc.nat(),
-    s: fc.constantFrom('(', ')', ':', '\0', '\n', ' ', '\t', '-', '99999999999999999999999', 'kB', '__proto__:'),
-  }),
-);
-
-function mutate(text: string, ms: { op: string; at: number; ch?: number; s?: string; n?: number }[]): string {
-  let t = text;
-  for (const m of ms) {
-    const at = t.length === 0 ? 0 : m.at % (t.length + 1);
-    if (m.op === 'flip') t = t.slice(0, at) + String.fromCharCode(m.ch!) + t.slice(at + 1);
-    else if (m.op === 'insert' || m.op === 'special') t = t.slice(0, at) + m.s + t.slice(at);
-    else if (m.op === 'delete') t = t.slice(0, at) + t.slice(at + m.n!);
-    else if (m.op === 'truncate') t = t.slice(0, at);
-    else {
-      const ls = t.split('\n');
-      const i = m.at % ls.length;
-      ls.splice(i, 0, ls[i]!);
-      t = ls.join('\n');
-    }
-  }
-  return t;
-}
-
 describe('per-process parsers: fuzz', () => {
   const all = samples();
 
@@ -121,9 +80,10 @@ describe('per-process parsers: fuzz', () => {
 
   it('mutated fixtures: a value or a ParseError, nothing else', () => {
     fc.assert(
-      fc.property(fc.nat({ max: all.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }), (i, ms) => {
+      fc.property(fc.nat({ max: all.length - 1 }), textEdits(4), (i, edits) => {
         const s = all[i]!;
-        valueOrParseError(s.kind, () => PARSERS[s.kind]!(mutate(s.text, ms)));
+        const text = applyEdits(s.text, edits);
+        valueOrParseError(s.kind, () => PARSERS[s.kind]!(text), text);
       }),
       { numRuns: 4000, seed: 4242 },
     );

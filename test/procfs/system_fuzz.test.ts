@@ -3,10 +3,8 @@
  * and arbitrary text, fed to its parser must give a value or a ParseError, nothing else
  * (no TypeError, RangeError, hang or other exception).
  */
-import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { ParseError } from '../../src/errors.ts';
 import {
   parseARPEntries,
   parseBuddyInfo,
@@ -46,6 +44,7 @@ import {
   parseXfrmStat,
   parseZoneinfo,
 } from '../../src/procfs/index.ts';
+import { mutatedText, parserJunk, valueOrParseError } from '../helpers/fuzz.ts';
 import { procFixtureText } from './fixtures.ts';
 
 type Parser = (text: string) => unknown;
@@ -89,74 +88,22 @@ const CASES: [string, Parser, string[]][] = [
   ['vm', (t) => parseVM({ swappiness: t, lowmem_reserve_ratio: t }), ['proc/sys/vm/lowmem_reserve_ratio']],
 ];
 
-const ALPHABET = ' \t\n:.,()[]/|=-_0123456789abcdefxyzABCDEF@%#\u0000é';
-
-/** A mutation of `text`: replace, insert or delete characters, truncate, duplicate or drop lines. */
-function mutation(text: string): fc.Arbitrary<string> {
-  const pos = fc.nat({ max: Math.max(0, text.length) });
-  const ch = fc.constantFrom(...ALPHABET.split(''));
-  const one = fc.oneof(
-    fc.tuple(pos, ch).map(
-      ([p, c]) =>
-        (t: string) =>
-          t.slice(0, p) + c + t.slice(p + 1),
-    ),
-    fc.tuple(pos, ch).map(
-      ([p, c]) =>
-        (t: string) =>
-          t.slice(0, p) + c + t.slice(p),
-    ),
-    fc.tuple(pos, fc.nat({ max: 40 })).map(
-      ([p, n]) =>
-        (t: string) =>
-          t.slice(0, p) + t.slice(p + n),
-    ),
-    pos.map((p) => (t: string) => t.slice(0, p)),
-    fc.nat().map((n) => (t: string) => {
-      const ls = t.split('\n');
-      const i = n % ls.length;
-      ls.splice(i, 0, ls[i]!);
-      return ls.join('\n');
-    }),
-    fc.nat().map((n) => (t: string) => {
-      const ls = t.split('\n');
-      ls.splice(n % ls.length, 1);
-      return ls.join('\n');
-    }),
-    fc.nat().map((n) => (t: string) => {
-      // a digit run replaced by a huge or negative number
-      let k = 0;
-      return t.replace(/\d+/g, (m) => (k++ === n % 50 ? (n % 2 ? '-1' : '99999999999999999999999') : m));
-    }),
-  );
-  return fc.array(one, { minLength: 1, maxLength: 6 }).map((fs) => fs.reduce((t, f) => f(t), text));
-}
-
-function valueOrParseError(parse: Parser, text: string): void {
-  try {
-    parse(text);
-  } catch (err) {
-    if (!(err instanceof ParseError)) {
-      assert.fail(`threw ${String(err)} instead of a ParseError for input ${JSON.stringify(text.slice(0, 300))}`);
-    }
-    assert.ok(err.file.length > 0);
-  }
-}
-
 describe('fuzz: mutated fixtures give a value or a ParseError', () => {
   for (const [name, parse, files] of CASES) {
     test(name, () => {
       for (const f of files) {
         const text = procFixtureText(f);
         fc.assert(
-          fc.property(mutation(text), (t) => valueOrParseError(parse, t)),
+          fc.property(mutatedText(text), (t) => {
+            valueOrParseError(name, () => parse(t), t);
+          }),
           { numRuns: 150, seed: 0x5eed + name.length },
         );
       }
       fc.assert(
-        fc.property(fc.string({ unit: fc.constantFrom(...ALPHABET.split('')), maxLength: 200 }), (t) =>
-          valueOrParseError(parse, t),
-        ),
+        fc.property(parserJunk(200), (t) => {
+          valueOrParseError(name, () => parse(t), t);
+        }),
         { numRuns: 100, seed: 42 },
       );
     });

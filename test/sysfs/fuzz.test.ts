@@ -38,6 +38,7 @@ import {
   SysfsAttributeError,
 } from '../../src/sysfs/index.ts';
 import { NET_CLASS_ATTRIBUTES } from '../../src/sysfs/net_class.ts';
+import { mutatedText, valueOrParseError } from '../helpers/fuzz.ts';
 
 const fxPath = (p: string) => fileURLToPath(new URL(`../fixtures/sysfs/${p}`, import.meta.url));
 const fx = (p: string) => readFileSync(fxPath(p), 'utf8');
@@ -184,54 +185,28 @@ test('fuzz: block queue, cpu topology, cpufreq, thermal, power_supply, hwmon and
   );
 });
 
-/** A text with random single-character edits, insertions and deletions. */
-function mutated(base: string) {
-  return fc
-    .array(
-      fc.tuple(
-        fc.nat({ max: Math.max(0, base.length) }),
-        fc.constantFrom('del', 'ins', 'rep'),
-        fc.constantFrom(' ', '\n', '-', 'x', '0', '9', ':', '\0', '99999999999999999999'),
-      ),
-      { maxLength: 6 },
-    )
-    .map((edits) => {
-      let s = base;
-      for (const [pos, op, ch] of edits) {
-        const p = Math.min(pos, s.length);
-        if (op === 'del') s = s.slice(0, p) + s.slice(p + 1);
-        else if (op === 'ins') s = s.slice(0, p) + ch + s.slice(p);
-        else s = s.slice(0, p) + ch + s.slice(p + 1);
-      }
-      return s;
-    });
-}
-
-/** `fn(text)` returns a value or throws ParseError; nothing else. */
-function valueOrParseError(fn: (s: string) => unknown) {
-  return (s: string) => {
-    try {
-      checkValues(fn(s));
-    } catch (err) {
-      if (!(err instanceof ParseError)) throw err;
-      assert.ok(err.message.length > 0);
-    }
-  };
-}
-
 test('fuzz: mutated diskstats, stat, cpu lists and cpufreq stats give a value or a ParseError', () => {
-  const files: [string, (s: string) => unknown][] = [
-    [fx('vm/proc/diskstats'), (s) => parseDiskstats(s)],
-    [fx('diskstats/linux-4.14.txt'), (s) => parseDiskstats(s)],
-    [fx('diskstats/linux-5.10.txt'), (s) => parseDiskstats(s)],
-    [fx('vm/sys/block/vda/stat'), (s) => parseBlockStat(s)],
-    ['0-3,8-11\n', (s) => parseCpuList(s)],
-    [fx('laptop/sys/devices/system/cpu/cpu0/cpufreq/stats/time_in_state'), (s) => parseCpufreqTimeInState(s)],
-    [fx('laptop/sys/devices/system/cpu/cpu0/cpufreq/stats/trans_table'), (s) => parseCpufreqTransTable(s)],
+  const files: [string, string, (s: string) => unknown][] = [
+    ['diskstats', fx('vm/proc/diskstats'), (s) => parseDiskstats(s)],
+    ['diskstats 4.14', fx('diskstats/linux-4.14.txt'), (s) => parseDiskstats(s)],
+    ['diskstats 5.10', fx('diskstats/linux-5.10.txt'), (s) => parseDiskstats(s)],
+    ['block stat', fx('vm/sys/block/vda/stat'), (s) => parseBlockStat(s)],
+    ['cpu list', '0-3,8-11\n', (s) => parseCpuList(s)],
+    [
+      'time_in_state',
+      fx('laptop/sys/devices/system/cpu/cpu0/cpufreq/stats/time_in_state'),
+      (s) => parseCpufreqTimeInState(s),
+    ],
+    [
+      'trans_table',
+      fx('laptop/sys/devices/system/cpu/cpu0/cpufreq/stats/trans_table'),
+      (s) => parseCpufreqTransTable(s),
+    ],
   ];
-  for (const [base, fn] of files) {
-    fc.assert(fc.property(mutated(base), valueOrParseError(fn)), { numRuns: 200 });
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), valueOrParseError(fn)), { numRuns: 100 });
+  for (const [name, base, fn] of files) {
+    const check = (s: string) => valueOrParseError(name, () => checkValues(fn(s)), s);
+    fc.assert(fc.property(mutatedText(base), check), { numRuns: 200 });
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), check), { numRuns: 100 });
   }
 });
 
