@@ -9,13 +9,19 @@
  *    queued UDP datagram with recv(MSG_PEEK) at a paced 220 k calls/s (each
  *    call one `sock_recv_length` event); the probes, filtered to its pid in the
  *    kernel, must see every one (4 MiB per-CPU buffer).
- * 3. Cost to loopback request/response workloads (root): HTTP/1.1 keep-alive
+ * 3. Kernel cost per recorded event (root): recv(MSG_PEEK) calls from node
+ *    with `sock_recv_length` on vs off (events toggled in one pid-filtered
+ *    instance whose reader keeps running), best block of each.
+ * 4. Cost to loopback request/response workloads (root): HTTP/1.1 keep-alive
  *    (node:http, sequential requests) and a raw 64-byte TCP ping-pong (worst
- *    case): the workload's own CPU time per round trip with `socket.send` +
- *    `socket.receive` on (filtered to its pid, events consumed) versus off,
- *    9 alternating runs, best of each (other tenants only add time), the
- *    median difference in the note; wall-clock round trips/s beside.
- *    Target ≤ 5 %.
+ *    case), client and server in one warm process. One probe session for the
+ *    whole run; blocks of round trips with `socket.send` + `socket.receive`
+ *    off, on and off again (an A/A control) in rotating order; the median of
+ *    the paired ratios of the workload's own CPU per round trip, with the
+ *    A/A figure (this machine's noise) and the kernel floor (events per round
+ *    trip × item 3) in the note. Target ≤ 5 %. Why not separate best-of-N
+ *    runs: on this shared 2-CPU VM identical runs differ by ±20 % in CPU per
+ *    round trip, so minima of separate runs compare noise, not probes.
  *
  * Smoke: decoding on fixtures and a small synthesized set, plus one second
  * at 20 k events/s when root.
@@ -148,47 +154,306 @@ process.on('SIGUSR2', () => {
 setInterval(() => {}, 1000);
 `;
 
-const PINGPONG = `
-const net = require('net');
-const rounds = Number(process.argv[2]);
-process.on('SIGUSR2', () => {
+/**
+ * A persistent request/response workload (client and server in one process,
+ * as in the original bench): warm, then for each stdin line `N` it runs N
+ * sequential round trips and answers `{ ms, cpuUs }` (its own CPU,
+ * process.cpuUsage). `tcp`: raw 64-byte ping-pong with TCP_NODELAY; `http`:
+ * node:http keep-alive GET with a 256-byte body.
+ */
+const WORKLOAD = `
+const net = require('net'); const http = require('http');
+const kind = process.argv[2];
+let runBlock;
+function ready() {
+  let buf = '';
+  process.stdin.on('data', (d) => { buf += d; let i; while ((i = buf.indexOf('\\n')) >= 0) { const n = Number(buf.slice(0, i)); buf = buf.slice(i + 1);
+    if (!(n > 0)) process.exit(0);
+    const t0 = process.hrtime.bigint(); const c0 = process.cpuUsage();
+    runBlock(n, () => { const cu = process.cpuUsage(c0);
+      process.stdout.write(JSON.stringify({ ms: Number(process.hrtime.bigint() - t0) / 1e6, cpuUs: cu.user + cu.system }) + '\\n'); }); } });
+  process.stdout.write('ready\\n');
+}
+if (kind === 'tcp') {
   const srv = net.createServer((c) => c.on('data', (d) => c.write(d)));
   srv.listen(0, '127.0.0.1', () => {
-    const c = net.connect(srv.address().port, '127.0.0.1');
-    c.setNoDelay(true); let n = 0; const msg = Buffer.alloc(64); let t0;
-    let cpu0;
-    c.on('connect', () => { t0 = process.hrtime.bigint(); cpu0 = process.cpuUsage(); c.write(msg); });
-    c.on('data', () => { if (++n === rounds) { const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      const cpu = process.cpuUsage(cpu0); const cpuMs = (cpu.user + cpu.system) / 1000;
-      process.stdout.write(JSON.stringify({ ms, cpuMs }) + '\\n'); c.destroy(); srv.close(); } else c.write(msg); });
+    const c = net.connect(srv.address().port, '127.0.0.1'); c.setNoDelay(true);
+    const msg = Buffer.alloc(64); let left = 0; let done;
+    c.on('data', () => { if (--left === 0) done(); else c.write(msg); });
+    c.on('connect', () => { runBlock = (n, cb) => { left = n; done = cb; c.write(msg); }; ready(); });
   });
-});
-setInterval(() => {}, 1000);
-`;
-
-/** HTTP/1.1 keep-alive request/response on loopback (node:http), sequential requests on one connection. */
-const HTTP = `
-const http = require('http');
-const rounds = Number(process.argv[2]);
-process.on('SIGUSR2', () => {
+} else {
   const body = Buffer.alloc(256, 97);
   const srv = http.createServer((req, res) => { req.resume(); req.on('end', () => res.end(body)); });
   srv.listen(0, '127.0.0.1', () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const opts = { host: '127.0.0.1', port: srv.address().port, path: '/x', agent };
-    let n = 0; const t0 = process.hrtime.bigint(); const cpu0 = process.cpuUsage();
-    (function one() {
-      http.get(opts, (res) => { res.resume(); res.on('end', () => {
-        if (++n < rounds) return one();
-        const ms = Number(process.hrtime.bigint() - t0) / 1e6; const cpu = process.cpuUsage(cpu0);
-        process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000 }) + '\\n');
-        agent.destroy(); srv.close();
-      }); });
-    })();
+    runBlock = (n, cb) => { let i = 0; (function one() { http.get(opts, (res) => { res.resume(); res.on('end', () => { if (++i < n) one(); else cb(); }); }); })(); };
+    ready();
   });
-});
-setInterval(() => {}, 1000);
+}
 `;
+
+/**
+ * recv(MSG_PEEK | MSG_DONTWAIT) of one queued datagram, N times per stdin
+ * line: one sock_recv_length event per call, nothing else. Answers the CPU
+ * ns per call.
+ */
+const PEEK_LOOP = (sysPath: string) => `
+import * as sys from ${JSON.stringify(sysPath)};
+function sin(port) { const b = Buffer.alloc(16); b.writeUInt16LE(sys.AF_INET, 0); b.writeUInt16BE(port, 2); b.set([127, 0, 0, 1], 4); return b; }
+const rx = sys.socket(sys.AF_INET, sys.SOCK_DGRAM, 0);
+sys.bind(rx, sin(0));
+const a = Buffer.alloc(16); sys.getsockname(rx, a);
+const tx = sys.socket(sys.AF_INET, sys.SOCK_DGRAM, 0);
+sys.connect(tx, sin(a.readUInt16BE(2)));
+sys.send(tx, Buffer.alloc(16));
+const buf = Buffer.alloc(64); const flags = sys.MSG_PEEK | sys.MSG_DONTWAIT;
+for (let i = 0; i < 20000; i++) sys.recv(rx, buf, 64, flags); // warm the FFI path
+let line = '';
+process.stdin.on('data', (d) => { line += d; let i; while ((i = line.indexOf('\\n')) >= 0) { const n = Number(line.slice(0, i)); line = line.slice(i + 1);
+  if (!(n > 0)) process.exit(0);
+  let bad = 0; const c0 = process.cpuUsage();
+  for (let k = 0; k < n; k++) if (sys.recv(rx, buf, 64, flags) !== 16) bad++;
+  const cu = process.cpuUsage(c0);
+  process.stdout.write(JSON.stringify({ nsPerCall: ((cu.user + cu.system) * 1000) / n, bad }) + '\\n'); } });
+process.stdout.write('ready\\n');
+`;
+
+/** A child driven by stdin lines; `ask(line)` resolves with its next stdout line, parsed. */
+async function lineChild(args: string[]): Promise<{ proc: ChildProcess; ask: (line: string) => Promise<unknown> }> {
+  const proc = spawn(process.execPath, args, { cwd: repo, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  let waiter: (() => void) | undefined;
+  let exited = false;
+  let out = '';
+  proc.stdout!.on('data', (d) => {
+    out += d;
+    for (let i = out.indexOf('\n'); i >= 0; i = out.indexOf('\n')) {
+      lines.push(out.slice(0, i));
+      out = out.slice(i + 1);
+    }
+    waiter?.();
+  });
+  proc.once('exit', () => {
+    exited = true;
+    waiter?.();
+  });
+  const next = async (): Promise<string> => {
+    while (lines.length === 0) {
+      if (exited) throw new Error('bench child exited');
+      await new Promise<void>((r) => {
+        waiter = r;
+      });
+    }
+    return lines.shift()!;
+  };
+  if ((await next()) !== 'ready') throw new Error('bench child did not start');
+  return {
+    proc,
+    ask: async (line: string) => {
+      proc.stdin!.write(`${line}\n`);
+      return JSON.parse(await next());
+    },
+  };
+}
+
+const sleepMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sortedMedian = (xs: number[]) => median([...xs].sort((a, b) => a - b));
+
+/**
+ * Toggle a session's tracepoints. Off = the events disabled (the kernel's
+ * static branch skips the tracepoint entirely, as with no tracer); the
+ * instance, its pid filter and the reader stay, so on/off blocks differ only
+ * in the events being recorded and read.
+ */
+function setEvents(session: ReturnType<typeof socketProbes>, tps: readonly string[], on: boolean): void {
+  for (const tp of tps) {
+    if (on) session.instance.enable(tp);
+    else session.instance.disable(tp);
+  }
+}
+
+/**
+ * The kernel's own cost per recorded event: CPU per recv(MSG_PEEK) call with
+ * `sock_recv_length` recorded (pid-filtered instance, reader running) minus
+ * off, least-disturbed block of each (other tenants only add time).
+ */
+async function kernelCostPerEvent(ctx: BenchContext, dir: string): Promise<number> {
+  const script = join(dir, 'peek.mts');
+  writeFileSync(script, PEEK_LOOP(join(repo, 'src', 'sys', 'index.ts')));
+  const { proc, ask } = await lineChild(['--import', 'tsx', script]);
+  const tps = ['sock:sock_recv_length'];
+  try {
+    const session = socketProbes({ probes: ['socket.receive'], filter: { pid: proc.pid! }, bufferSizeKb: 4096 });
+    let events = 0;
+    const consumer = (async () => {
+      for await (const b of session.batches()) events += b.length;
+    })();
+    const n = 40_000;
+    const off: number[] = [];
+    const on: number[] = [];
+    try {
+      for (let i = 0; i < 15; i++) {
+        for (const state of i % 2 ? [true, false] : [false, true]) {
+          setEvents(session, tps, state);
+          const r = (await ask(String(n))) as { nsPerCall: number; bad: number };
+          if (r.bad) throw new Error(`${r.bad} recv calls did not return the datagram`);
+          (state ? on : off).push(r.nsPerCall);
+          await sleepMs(state ? 80 : 5); // let the reader drain
+        }
+      }
+    } finally {
+      session.close();
+      await consumer;
+    }
+    const base = Math.min(...off);
+    const cost = Math.min(...on) - base;
+    ctx.log(`kernel cost: recv(MSG_PEEK) ns/call off ${off.map((x) => x.toFixed(0)).join(' ')}`);
+    ctx.log(`kernel cost: recv(MSG_PEEK) ns/call on  ${on.map((x) => x.toFixed(0)).join(' ')} (${events} events read)`);
+    ctx.report({
+      name: 'kernel cost per recorded socket event (sock_recv_length: tracepoint + ring-buffer write)',
+      value: cost,
+      unit: 'ns/event',
+      better: 'lower',
+      note: `recv(MSG_PEEK) from node: ${base.toFixed(0)} → ${Math.min(...on).toFixed(0)} ns/call (best of 15 blocks of ${n} each way, events toggled, pid-filtered instance and reader kept)`,
+    });
+    return cost;
+  } finally {
+    proc.stdin!.end('0\n');
+    proc.kill('SIGKILL');
+  }
+}
+
+interface Block {
+  ms: number;
+  cpuUs: number;
+  readerUs: number;
+  events: number;
+}
+
+/**
+ * Cost to a request/response workload, measured in paired blocks inside one
+ * warm workload process with one probe session: blocks of round trips with
+ * the send/receive events off, on, and off again (a second "off" — the A/A
+ * control that shows this machine's noise), in rotating order. Each triple
+ * gives a paired ratio; medians over many triples cancel the slow drift of
+ * a shared machine that separate best-of-N runs do not.
+ */
+async function workloadCost(
+  ctx: BenchContext,
+  dir: string,
+  workload: 'tcp' | 'http',
+  kernelNsPerEvent: number,
+): Promise<void> {
+  const script = join(dir, 'workload.cjs');
+  writeFileSync(script, WORKLOAD);
+  const { proc, ask } = await lineChild([script, workload]);
+  const tps = ['sock:sock_send_length', 'sock:sock_recv_length'];
+  const rounds = workload === 'http' ? 300 : 2_000;
+  const triples = 40;
+  try {
+    const session = socketProbes({ probes: ['socket.send', 'socket.receive'], filter: { pid: proc.pid! } });
+    let events = 0;
+    const consumer = (async () => {
+      for await (const b of session.batches()) events += b.length;
+    })();
+    const block = async (on: boolean): Promise<Block> => {
+      setEvents(session, tps, on);
+      await sleepMs(5);
+      const e0 = events;
+      const c0 = process.cpuUsage();
+      const r = (await ask(String(rounds))) as { ms: number; cpuUs: number };
+      await sleepMs(on ? 70 : 5); // the reader's period is 50 ms: count its work with the block
+      const c = process.cpuUsage(c0);
+      return { ms: r.ms, cpuUs: r.cpuUs, readerUs: c.user + c.system, events: events - e0 };
+    };
+    const off: Block[] = [];
+    const on: Block[] = [];
+    const off2: Block[] = [];
+    try {
+      for (let i = 0; i < 3; i++) for (const st of [false, true]) await block(st); // warm-up
+      const orders: ('off' | 'on' | 'off2')[][] = [
+        ['off', 'on', 'off2'],
+        ['on', 'off2', 'off'],
+        ['off2', 'off', 'on'],
+        ['off', 'off2', 'on'],
+        ['on', 'off', 'off2'],
+        ['off2', 'on', 'off'],
+      ];
+      for (let i = 0; i < triples; i++) {
+        for (const k of orders[i % orders.length]!) {
+          const b = await block(k === 'on');
+          (k === 'on' ? on : k === 'off' ? off : off2).push(b);
+        }
+      }
+    } finally {
+      setEvents(session, tps, false);
+      session.close();
+      await consumer;
+    }
+    const per = (b: Block) => b.cpuUs / rounds;
+    const ratios = on.map((b, i) => (per(b) / per(off[i]!) - 1) * 100);
+    const aa = off2.map((b, i) => (per(b) / per(off[i]!) - 1) * 100);
+    const wall = on.map((b, i) => (b.ms / off[i]!.ms - 1) * 100);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const ci = (xs: number[]) => {
+      const m = mean(xs);
+      return (1.96 * Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1))) / Math.sqrt(xs.length);
+    };
+    const cost = sortedMedian(ratios);
+    const aaCost = sortedMedian(aa);
+    const cpuOff = sortedMedian(off.map(per));
+    const cpuOn = sortedMedian(on.map(per));
+    const evPerRound = on.reduce((a, b) => a + b.events, 0) / (on.length * rounds);
+    const floor = ((evPerRound * kernelNsPerEvent) / 1000 / cpuOff) * 100;
+    const readerPerEvent =
+      on.reduce((a, b) => a + b.readerUs, 0) /
+      Math.max(
+        1,
+        on.reduce((a, b) => a + b.events, 0),
+      );
+    const what =
+      workload === 'http'
+        ? 'loopback HTTP/1.1 keep-alive request/response (node:http, 256-byte bodies)'
+        : 'loopback raw TCP 64-byte ping-pong (worst case)';
+    ctx.log(`${workload}: CPU µs/round trip off ${off.map((b) => per(b).toFixed(1)).join(' ')}`);
+    ctx.log(`${workload}: CPU µs/round trip on  ${on.map((b) => per(b).toFixed(1)).join(' ')}`);
+    ctx.log(`${workload}: paired on/off % ${ratios.map((x) => x.toFixed(1)).join(' ')}`);
+    ctx.log(`${workload}: paired off2/off % (A/A) ${aa.map((x) => x.toFixed(1)).join(' ')}`);
+    ctx.report({
+      name: `${what}: workload CPU per round trip, send+receive probes on vs off (median of ${triples} paired blocks of ${rounds})`,
+      value: cost,
+      unit: '% more CPU',
+      better: 'lower',
+      target: '≤ 5 %',
+      met: cost <= 5,
+      note:
+        `median ${cpuOff.toFixed(1)} → ${cpuOn.toFixed(1)} µs/round trip; mean ${mean(ratios).toFixed(1)} ± ${ci(ratios).toFixed(1)} %; ` +
+        `A/A control (off vs off) ${aaCost.toFixed(1)} % (mean ${mean(aa).toFixed(1)} ± ${ci(aa).toFixed(1)} %); ` +
+        `kernel floor ${evPerRound.toFixed(1)} events × ${kernelNsPerEvent.toFixed(0)} ns = ${floor.toFixed(1)} %`,
+    });
+    ctx.report({
+      name: `${workload}: round-trip time, probes on vs off (median of paired blocks, wall clock)`,
+      value: sortedMedian(wall),
+      unit: '% slower',
+      better: 'lower',
+      target: '≤ 5 %',
+      met: sortedMedian(wall) <= 5,
+      note: `mean ${mean(wall).toFixed(1)} ± ${ci(wall).toFixed(1)} %`,
+    });
+    ctx.report({
+      name: `${workload}: reader CPU per event (our process: read, decode, deliver)`,
+      value: readerPerEvent,
+      unit: 'µs/event',
+      better: 'lower',
+      note: `${evPerRound.toFixed(2)} events per round trip; the reader runs beside the workload, on the other CPU when one is free`,
+    });
+  } finally {
+    proc.stdin!.end('0\n');
+    proc.kill('SIGKILL');
+  }
+}
 
 /** Spawn a child that waits for SIGUSR2; resolves once its handler is installed. */
 async function waitingChild(args: string[]): Promise<{ proc: ChildProcess; result: Promise<unknown> }> {
@@ -257,37 +522,6 @@ async function sustained(ctx: BenchContext, dir: string, rate: number, seconds: 
   }
 }
 
-/** One run of the request/response workload: round trips per second (wall) and CPU µs per round trip (the workload's own). */
-async function pingpong(
-  dir: string,
-  rounds: number,
-  probesOn: boolean,
-  workload: 'tcp' | 'http',
-): Promise<{ perSecond: number; cpuMicrosPerRound: number }> {
-  const script = join(dir, `${workload}.cjs`);
-  writeFileSync(script, workload === 'tcp' ? PINGPONG : HTTP);
-  const { proc, result } = await waitingChild([script, String(rounds)]);
-  try {
-    const session = probesOn
-      ? socketProbes({ probes: ['socket.send', 'socket.receive'], filter: { pid: proc.pid! } })
-      : undefined;
-    let events = 0;
-    const consumer = session
-      ? (async () => {
-          for await (const b of session.batches()) events += b.length;
-        })()
-      : undefined;
-    proc.kill('SIGUSR2');
-    const r = (await result) as { ms: number; cpuMs: number };
-    session?.close();
-    await consumer;
-    if (session && events < rounds * 2) throw new Error(`probes saw only ${events} events for ${rounds} round trips`);
-    return { perSecond: (rounds / r.ms) * 1000, cpuMicrosPerRound: (r.cpuMs * 1000) / rounds };
-  } finally {
-    proc.kill('SIGKILL');
-  }
-}
-
 export default async function bench(ctx: BenchContext): Promise<void> {
   const fixtureFs = new Tracefs(fixtures);
   const ms = ctx.smoke ? 300 : 2000;
@@ -331,60 +565,8 @@ export default async function bench(ctx: BenchContext): Promise<void> {
       return;
     }
     await sustained(ctx, dir, 220_000, 5);
-    for (const workload of ['http', 'tcp'] as const) {
-      const rounds = workload === 'http' ? 3_000 : 10_000;
-      const runs = 9;
-      const off: { perSecond: number; cpuMicrosPerRound: number }[] = [];
-      const on: { perSecond: number; cpuMicrosPerRound: number }[] = [];
-      for (let i = 0; i < runs; i++) {
-        off.push(await pingpong(dir, rounds, false, workload));
-        on.push(await pingpong(dir, rounds, true, workload));
-      }
-      // the least-disturbed run of each kind: on a shared machine other tenants only ever add time
-      const cpuOff = Math.min(...off.map((x) => x.cpuMicrosPerRound));
-      const cpuOn = Math.min(...on.map((x) => x.cpuMicrosPerRound));
-      const wallOff = Math.max(...off.map((x) => x.perSecond));
-      const wallOn = Math.max(...on.map((x) => x.perSecond));
-      const med = (xs: number[]) => median([...xs].sort((a, b) => a - b));
-      const medCost =
-        ((med(on.map((x) => x.cpuMicrosPerRound)) - med(off.map((x) => x.cpuMicrosPerRound))) /
-          med(off.map((x) => x.cpuMicrosPerRound))) *
-        100;
-      const cost = ((cpuOn - cpuOff) / cpuOff) * 100;
-      const wallCost = ((wallOff - wallOn) / wallOff) * 100;
-      const what =
-        workload === 'http'
-          ? 'loopback HTTP/1.1 keep-alive request/response (node:http, 256-byte bodies)'
-          : 'loopback raw TCP 64-byte ping-pong (worst case: ~6 socket events per 20 µs round trip)';
-      ctx.log(
-        `${workload}: round trips/s off ${off.map((x) => Math.round(x.perSecond)).join(' ')}; on ${on
-          .map((x) => Math.round(x.perSecond))
-          .join(' ')}`,
-      );
-      ctx.log(
-        `${workload}: CPU µs/round trip off ${off.map((x) => x.cpuMicrosPerRound.toFixed(1)).join(' ')}; on ${on
-          .map((x) => x.cpuMicrosPerRound.toFixed(1))
-          .join(' ')}`,
-      );
-      ctx.report({
-        name: `${what}: workload CPU per round trip, send+receive probes on vs off (best of ${runs} × ${rounds})`,
-        value: cost,
-        unit: '% more CPU',
-        better: 'lower',
-        target: '≤ 5 %',
-        met: cost <= 5,
-        note: `best ${cpuOff.toFixed(1)} → ${cpuOn.toFixed(1)} µs/round trip; medians differ by ${medCost.toFixed(1)} %`,
-      });
-      ctx.report({
-        name: `${workload}: round trips per second, probes on vs off (best run, wall clock)`,
-        value: wallCost,
-        unit: '% slower',
-        better: 'lower',
-        target: '≤ 5 %',
-        met: wallCost <= 5,
-        note: `best ${Math.round(wallOff)} → ${Math.round(wallOn)} round trips/s`,
-      });
-    }
+    const nsPerEvent = await kernelCostPerEvent(ctx, dir);
+    for (const workload of ['http', 'tcp'] as const) await workloadCost(ctx, dir, workload, nsPerEvent);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     if (!tracefsMountedBefore && existsSync('/sys/kernel/tracing/events')) {

@@ -5,8 +5,9 @@
  * Each CPU's pipe is opened O_NONBLOCK; a read returns one sub-buffer or
  * EAGAIN when empty. Reading happens when the consumer asks for events: a
  * bounded number of pages per call (so one call never holds the event loop
- * for long), and when every buffer is empty the iterator waits `intervalMs`
- * on a timer. A consumer that stops pulling lets the kernel buffer fill; the
+ * for long), at most once per `intervalMs` unless the previous pull left a
+ * backlog (a CPU filled its `maxPagesPerCpu`), so a busy buffer is read in
+ * large batches rather than page by page. A consumer that stops pulling lets the kernel buffer fill; the
  * events the kernel then loses are counted in {@link TraceSessionStats}.
  * @module
  */
@@ -66,7 +67,12 @@ export type TraceRecordDecoder<T> = (
 
 /** Options of {@link TraceSession}. */
 export interface TraceSessionOptions {
-  /** Idle wait between reads when every buffer is empty, ms (default 50). */
+  /**
+   * Period of the reads, ms (default 50): after a pull that emptied every
+   * buffer the next one starts `intervalMs` after it (whether or not it
+   * found events); only a backlog (a CPU that filled `maxPagesPerCpu`)
+   * is read again at once, after yielding to the event loop.
+   */
   intervalMs?: number;
   /** Sub-buffers read per CPU per pull before yielding to the event loop (default 64). */
   maxPagesPerCpu?: number;
@@ -113,6 +119,11 @@ export class TraceSession<T> implements AsyncIterable<T> {
   private closed = false;
   private finalStats: TraceSessionStats | undefined;
   private wake: (() => void) | undefined;
+  /** performance.now() of the last pull (0 = never). */
+  private lastPumpAt = 0;
+  /** The last pull stopped at `maxPagesPerCpu` on some CPU: more is waiting. */
+  private backlog = false;
+  private pumps = 0;
   private readonly signal: AbortSignal | undefined;
   private readonly onAbort = () => this.close();
   private readonly onClose: (() => void) | undefined;
@@ -166,6 +177,9 @@ export class TraceSession<T> implements AsyncIterable<T> {
    */
   pump(): number {
     if (this.closed) return 0;
+    this.pumps++;
+    this.lastPumpAt = performance.now();
+    this.backlog = false;
     let total = 0;
     let poolUsed = 0;
     const active: CpuCursor[] = [];
@@ -184,6 +198,7 @@ export class TraceSession<T> implements AsyncIterable<T> {
         total++;
         cc.pages.push(buf);
         cc.lengths.push(n);
+        if (i === this.maxPages - 1) this.backlog = true;
       }
       if (cc.pages.length > 0 && this.loadNext(cc)) active.push(cc);
     }
@@ -248,9 +263,9 @@ export class TraceSession<T> implements AsyncIterable<T> {
     return out;
   }
 
-  private sleep(): Promise<void> {
+  private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(done, this.intervalMs);
+      const t = setTimeout(done, ms);
       const self = this;
       function done() {
         clearTimeout(t);
@@ -270,10 +285,25 @@ export class TraceSession<T> implements AsyncIterable<T> {
     for (;;) {
       if (this.head < this.queue.length) return this.takeBatch(max);
       if (this.closed) return undefined;
-      if (this.pump() > 0 && this.head < this.queue.length) continue;
-      if (this.head < this.queue.length) continue;
-      await this.sleep();
+      if (this.lastPumpAt !== 0) {
+        if (this.backlog) {
+          // more pages are waiting: read on, but let timers and I/O run first
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        } else {
+          // the buffers were empty at the last pull: let them fill for one period, so
+          // each read takes a full sub-buffer instead of the few records written since
+          const wait = this.lastPumpAt + this.intervalMs - performance.now();
+          if (wait > 0) await this.sleep(wait);
+        }
+        if (this.closed) continue;
+      }
+      this.pump();
     }
+  }
+
+  /** Pulls so far (each reads every CPU's buffer until it is empty or `maxPagesPerCpu` sub-buffers were read). */
+  get pullCount(): number {
+    return this.pumps;
   }
 
   /** Async iteration over batches (arrays) of items: cheaper than one item at a time at high rates. */
