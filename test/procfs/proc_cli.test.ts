@@ -3,19 +3,12 @@
  * process through tsx) against spawned processes, plus usage errors and exit codes.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { formatPs, type PsRow, sortPs } from '../../src/cli/commands/ps.ts';
-import { repoRoot } from '../helpers/env.ts';
+import { spawnCli } from '../helpers/cli.ts';
 
-const RUN = "import { main } from './src/cli/main.ts'; process.exitCode = await main(process.argv.slice(1));";
-function cli(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', RUN, '--', ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-}
+const cli = (...args: string[]) => spawnCli(args);
 
 const children: ChildProcess[] = [];
 after(() => {
@@ -33,8 +26,8 @@ function start(code: string, ...args: string[]): Promise<ChildProcess> {
 describe('raingauge ps', () => {
   it('--json --sort cpu shows a spinning child near the top with its command line', async () => {
     const busy = await start('for (;;) {}', 'rg-ps-busy');
-    const r = cli('ps', '--json', '--sort', 'cpu', '--interval', '400');
-    assert.equal(r.status, 0, r.stderr);
+    const r = await cli('ps', '--json', '--sort', 'cpu', '--interval', '400');
+    assert.equal(r.code, 0, r.stderr);
     const rows = JSON.parse(r.stdout) as PsRow[];
     const pids = rows.map((x) => x.pid);
     assert.equal(new Set(pids).size, pids.length);
@@ -52,25 +45,25 @@ describe('raingauge ps', () => {
     );
   });
 
-  it('--limit and --sort rss; table output', () => {
-    const r = cli('ps', '--json', '--sort', 'rss', '--limit', '3', '--interval', '50');
-    assert.equal(r.status, 0, r.stderr);
+  it('--limit and --sort rss; table output', async () => {
+    const r = await cli('ps', '--json', '--sort', 'rss', '--limit', '3', '--interval', '50');
+    assert.equal(r.code, 0, r.stderr);
     const rows = JSON.parse(r.stdout) as PsRow[];
     assert.equal(rows.length, 3);
     assert.ok(rows[0]!.rssBytes >= rows[1]!.rssBytes && rows[1]!.rssBytes >= rows[2]!.rssBytes);
-    const t = cli('ps', '--limit', '2', '--interval', '50');
-    assert.equal(t.status, 0, t.stderr);
+    const t = await cli('ps', '--limit', '2', '--interval', '50');
+    assert.equal(t.code, 0, t.stderr);
     assert.match(t.stdout, /PID.*USER.*CPU%.*RSS.*THR.*FDS.*S.*COMMAND/);
   });
 
-  it('bad options exit 2 with a reason', () => {
+  it('bad options exit 2 with a reason', async () => {
     for (const args of [
       ['--sort', 'nope'],
       ['--limit', '-1'],
       ['--interval', '0'],
     ]) {
-      const r = cli('ps', ...args);
-      assert.equal(r.status, 2, `${args}: ${r.stderr}`);
+      const r = await cli('ps', ...args);
+      assert.equal(r.code, 2, `${args}: ${r.stderr}`);
       assert.match(r.stderr, /raingauge: /);
     }
   });
@@ -105,8 +98,8 @@ describe('raingauge ps', () => {
 describe('raingauge proc', () => {
   it('--json: everything about a spawned child', async () => {
     const c = await start('setInterval(() => {}, 1000)', 'rg-proc-arg');
-    const r = cli('proc', String(c.pid), '--json');
-    assert.equal(r.status, 0, r.stderr);
+    const r = await cli('proc', String(c.pid), '--json');
+    assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.equal(j.pid, c.pid);
     assert.equal(j.stat.ppid, process.pid);
@@ -124,21 +117,21 @@ describe('raingauge proc', () => {
     assert.ok(j.schedstat.runningNanoseconds);
   });
 
-  it('table output', () => {
-    const r = cli('proc', String(process.pid));
-    assert.equal(r.status, 0, r.stderr);
+  it('table output', async () => {
+    const r = await cli('proc', String(process.pid));
+    assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /open fds/);
     assert.match(r.stdout, /openFiles/);
   });
 
-  it('bad pid exits 2; a missing process exits 1 with a clear message', () => {
-    const bad = cli('proc', 'abc');
-    assert.equal(bad.status, 2);
+  it('bad pid exits 2; a missing process exits 1 with a clear message', async () => {
+    const bad = await cli('proc', 'abc');
+    assert.equal(bad.code, 2);
     assert.match(bad.stderr, /<pid> must be a positive integer/);
-    const zero = cli('proc', '0');
-    assert.equal(zero.status, 2);
-    const gone = cli('proc', '1073741823');
-    assert.equal(gone.status, 1);
+    const zero = await cli('proc', '0');
+    assert.equal(zero.code, 2);
+    const gone = await cli('proc', '1073741823');
+    assert.equal(gone.code, 1);
     assert.match(gone.stderr, /no process 1073741823/);
   });
 });

@@ -6,24 +6,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { formatBytes } from '../../src/cli/commands/sys.ts';
-import { runCapture } from '../helpers/env.ts';
+import { spawnCli } from '../helpers/cli.ts';
 import { procFixtureRoot as fixture } from './fixtures.ts';
-
-const script = fileURLToPath(new URL('./scripts/sys_cli_run.ts', import.meta.url));
-
-/** Run the CLI from source in a child process, capturing its output. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const r = await runCapture(process.execPath, ['--import', 'tsx', script, ...args], 60_000);
-  return { code: r.code ?? -1, out: r.stdout, err: r.stderr };
-}
 
 describe('raingauge sys', () => {
   test('--json on the fixture tree', async () => {
-    const r = await run(['sys', '--json', '--proc', fixture, '--interval', '20']);
-    assert.equal(r.code, 0, r.err);
-    const s = JSON.parse(r.out);
+    const r = await spawnCli(['sys', '--json', '--proc', fixture, '--interval', '20']);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
     const memTotal = Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync(`${fixture}/meminfo`, 'utf8'))![1]);
     assert.equal(s.memory.totalBytes, memTotal * 1024);
     assert.equal(s.cpu.busyPercent, undefined, 'a static /proc/stat has no elapsed ticks');
@@ -37,16 +28,16 @@ describe('raingauge sys', () => {
     assert.equal(s.disks, undefined);
   });
   test('text on the fixture tree', async () => {
-    const r = await run(['sys', '--proc', fixture, '--interval', '5']);
-    assert.equal(r.code, 0, r.err);
+    const r = await spawnCli(['sys', '--proc', fixture, '--interval', '5']);
+    assert.equal(r.code, 0, r.stderr);
     for (const word of ['uptime', 'memory', 'load', 'pressure', 'interface', 'lo', 'warning: disks']) {
-      assert.ok(r.out.includes(word), word);
+      assert.ok(r.stdout.includes(word), word);
     }
   });
   test('live --json agrees with node:os', async () => {
-    const r = await run(['sys', '--json', '--interval', '200']);
-    assert.equal(r.code, 0, r.err);
-    const s = JSON.parse(r.out);
+    const r = await spawnCli(['sys', '--json', '--interval', '200']);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
     assert.deepEqual(s.warnings, []);
     assert.equal(s.cpu.count, os.cpus().length);
     assert.equal(s.memory.totalBytes, os.totalmem());
@@ -61,8 +52,8 @@ describe('raingauge sys', () => {
     assert.ok(Array.isArray(s.disks));
   });
   test('bad arguments exit 2', async () => {
-    assert.equal((await run(['sys', '--interval', 'soon'])).code, 2);
-    assert.equal((await run(['sys', '--nope'])).code, 2);
+    assert.equal((await spawnCli(['sys', '--interval', 'soon'])).code, 2);
+    assert.equal((await spawnCli(['sys', '--nope'])).code, 2);
   });
   test('formatBytes', () => {
     assert.equal(formatBytes(0), '0 B');

@@ -14,16 +14,10 @@ import {
   procDelayStats,
   type TaskstatsExitRecord,
 } from '../../src/taskstats/index.ts';
-import { needRoot, repoRoot, runCapture } from '../helpers/env.ts';
+import { spawnCli } from '../helpers/cli.ts';
+import { needRoot, repoRoot } from '../helpers/env.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/taskstats/${name}`, import.meta.url));
-
-/** Run the CLI (from source) with `args`; resolves to exit code and output. */
-function cli(args: string[], prefix: string[] = [], timeoutMs = 30_000) {
-  const code = `import { main } from './src/cli/main.ts'; process.exitCode = await main(${JSON.stringify(args)});`;
-  const argv = [...prefix, process.execPath, '--import', 'tsx', '--input-type=module', '-e', code];
-  return runCapture(argv[0]!, argv.slice(1), timeoutMs);
-}
 
 test('formatTaskstatsText: getdelays-style blocks, max/min only when the version has them', () => {
   const v16 = decodeTaskstats(fixture('stats-v16.bin'));
@@ -115,23 +109,23 @@ test('CLI taskstats: text, --json, --tgid, errors and exit codes', async (t) => 
   try {
     await once(child, 'spawn');
     await delay(100);
-    const text = await cli(['taskstats', String(child.pid)]);
+    const text = await spawnCli(['taskstats', String(child.pid)]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, new RegExp(`^pid ${child.pid} \\(sleep\\)`));
     assert.match(text.stdout, /^CPU +\d+ /m);
-    const json = await cli(['taskstats', '--json', String(child.pid)]);
+    const json = await spawnCli(['taskstats', '--json', String(child.pid)]);
     assert.equal(json.code, 0, json.stderr);
     const j = JSON.parse(json.stdout);
     assert.equal(j.stats.acPid, child.pid);
     assert.equal(j.stats.acComm, 'sleep');
     assert.equal(j.delays[0].label, 'CPU');
-    const tg = await cli(['taskstats', '--tgid', '--json', String(child.pid)]);
+    const tg = await spawnCli(['taskstats', '--tgid', '--json', String(child.pid)]);
     assert.equal(JSON.parse(tg.stdout).scope, 'tgid');
     assert.equal(JSON.parse(tg.stdout).comm, 'sleep', 'comm from /proc for tgid records');
-    const gone = await cli(['taskstats', '4194304']);
+    const gone = await spawnCli(['taskstats', '4194304']);
     assert.equal(gone.code, 1);
     assert.match(gone.stderr, /is gone/);
-    const bad = await cli(['taskstats', 'x']);
+    const bad = await spawnCli(['taskstats', 'x']);
     assert.equal(bad.code, 2);
   } finally {
     child.kill('SIGKILL');
@@ -140,15 +134,13 @@ test('CLI taskstats: text, --json, --tgid, errors and exit codes', async (t) => 
 
 test('CLI taskstats as nobody falls back to /proc', async (t) => {
   if (needRoot(t)) return;
-  const r = await cli(['taskstats', '1'], ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--']);
+  const nobody = { prefix: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] };
+  const r = await spawnCli(['taskstats', '1'], nobody);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /CAP_NET_ADMIN/);
   assert.match(r.stdout, /from \/proc/);
   assert.match(r.stdout, /not readable/, "nobody cannot read init's /proc/1/io");
-  const d = await cli(
-    ['delays', '--interval', '0.3', '--count', '1', '--top', '1000', '--json'],
-    ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'],
-  );
+  const d = await spawnCli(['delays', '--interval', '0.3', '--count', '1', '--top', '1000', '--json'], nobody);
   assert.equal(d.code, 0, d.stderr);
   const report = JSON.parse(d.stdout.trim());
   assert.equal(report.source, 'procfs');
@@ -194,7 +186,7 @@ test('CLI delays: JSON reports with a busy child near the top', async (t) => {
   const busy = spawn(process.execPath, ['-e', 'const e=Date.now()+20000;while(Date.now()<e){}'], { stdio: 'ignore' });
   try {
     await once(busy, 'spawn');
-    const r = await cli(['delays', '--interval', '0.5', '--count', '2', '--top', '1000', '--json']);
+    const r = await spawnCli(['delays', '--interval', '0.5', '--count', '2', '--top', '1000', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const reports = r.stdout
       .trim()
@@ -209,7 +201,7 @@ test('CLI delays: JSON reports with a busy child near the top', async (t) => {
     assert.ok(busyPct > 60 && busyPct < 130, `busy child ran ${row.cpuRunPct}% and waited ${row.runqWaitPct}%`);
     const waits = reports[1].processes.map((x: { totalWaitNs: string }) => BigInt(x.totalWaitNs));
     for (let i = 1; i < waits.length; i++) assert.ok(waits[i - 1] >= waits[i], 'ordered by wait');
-    const bad = await cli(['delays', '--interval', '0']);
+    const bad = await spawnCli(['delays', '--interval', '0']);
     assert.equal(bad.code, 2);
   } finally {
     busy.kill('SIGKILL');
