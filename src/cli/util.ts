@@ -2,6 +2,7 @@
  * Small helpers shared by CLI commands.
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '../errors.js';
 
 /** A bad command-line argument: the CLI prints the message and exits 2. */
@@ -23,6 +24,15 @@ export function parseNonNegativeInt(name: string, value: string): number {
     throw new UsageError(`${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
   }
   return n;
+}
+
+/** `/proc/<pid>/comm` (the command name; a live process's tgid taskstats record carries no ac_comm), or undefined. */
+export function readProcComm(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -7,13 +7,13 @@
  * (run-queue delay from schedstat, block-I/O delay from stat in ticks).
  * @module
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { PermissionError, RaingaugeError } from '../../errors.js';
+import { ProcFS } from '../../procfs/fs.js';
 import { delayAccounting, procDelayStats, TaskstatsClient } from '../../taskstats/index.js';
 import { sleep } from '../../util/time.js';
-import { parsePositive, stopSignal } from '../util.js';
+import { parsePositive, readProcComm, stopSignal } from '../util.js';
 
 /** Cumulative counters of one process at one sample (ns). */
 export interface DelaySample {
@@ -115,27 +115,10 @@ export function formatDelayTable(rows: readonly DelayRow[]): string {
   return `${t.toString()}\n`;
 }
 
-function listPids(): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    const c = name.charCodeAt(0);
-    if (c >= 48 && c <= 57) out.push(Number(name));
-  }
-  return out;
-}
-
-function comm(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return '?';
-  }
-}
-
 /** Take one sample of every process: taskstats TGID queries, or /proc when `client` is undefined. */
 async function sample(client: TaskstatsClient | undefined): Promise<Map<number, DelaySample>> {
   const out = new Map<number, DelaySample>();
-  const pids = listPids();
+  const pids = new ProcFS().pids();
   for (let i = 0; i < pids.length; i++) {
     if (i % 200 === 199) await new Promise((r) => setImmediate(r)); // keep the event loop responsive
     const pid = pids[i]!;
@@ -143,7 +126,7 @@ async function sample(client: TaskstatsClient | undefined): Promise<Map<number, 
       if (client) {
         const r = client.tgidStatsSync(pid);
         out.set(pid, {
-          comm: comm(pid),
+          comm: readProcComm(pid) ?? '?',
           cpuRunNs: r.cpuRunVirtualTotal,
           cpuDelayNs: r.cpuDelayTotal,
           blkioDelayNs: r.blkioDelayTotal,
@@ -158,7 +141,7 @@ async function sample(client: TaskstatsClient | undefined): Promise<Map<number, 
       } else {
         const p = procDelayStats(pid);
         out.set(pid, {
-          comm: comm(pid),
+          comm: readProcComm(pid) ?? '?',
           cpuRunNs: p.cpuRunVirtualTotal,
           cpuDelayNs: p.cpuDelayTotal,
           blkioDelayNs: p.blkioDelayTotal,

@@ -5,7 +5,6 @@
  * context-switch lines. Without CAP_NET_ADMIN it prints the /proc fallback.
  * @module
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PermissionError } from '../../errors.js';
 import {
@@ -18,7 +17,7 @@ import {
   taskstatsDelays,
   taskstatsJsonReplacer,
 } from '../../taskstats/index.js';
-import { UsageError } from '../util.js';
+import { readProcComm, UsageError } from '../util.js';
 
 /** Milliseconds with three decimals from nanoseconds. */
 export function fmtNsAsMs(ns: bigint): string {
@@ -136,15 +135,6 @@ export function formatProcFallbackText(p: ProcDelayStats): string {
     lines.push(`IO        /proc/${p.pid}/io not readable: ${p.ioError?.message ?? 'permission denied'}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** `/proc/<pid>/comm` (a live process's tgid record carries no ac_comm), or undefined. */
-export function readProcComm(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
 }
 
 /** Register `raingauge taskstats`. */
