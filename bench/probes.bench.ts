@@ -355,10 +355,12 @@ interface Block {
 /**
  * Cost to a request/response workload, measured in paired blocks inside one
  * warm workload process with one probe session: blocks of round trips with
- * the send/receive events off, on, and off again (a second "off" — the A/A
- * control that shows this machine's noise), in rotating order. Each triple
- * gives a paired ratio; medians over many triples cancel the slow drift of
- * a shared machine that separate best-of-N runs do not.
+ * the send/receive events off, on (socketProbes with its reader), on into a
+ * bare pid-filtered instance with NO reader, and off again (a second "off":
+ * the A/A control that shows this machine's noise), every state in every
+ * position in turn. Each set gives paired ratios; medians over many sets
+ * cancel the slow drift of a shared machine that separate best-of-N runs do
+ * not.
  */
 async function workloadCost(
   ctx: BenchContext,
@@ -371,15 +373,22 @@ async function workloadCost(
   const { proc, ask } = await lineChild([script, workload]);
   const tps = ['sock:sock_send_length', 'sock:sock_recv_length'];
   const rounds = workload === 'http' ? 300 : 2_000;
-  const triples = 40;
+  const sets = 40;
   try {
     const session = socketProbes({ probes: ['socket.send', 'socket.receive'], filter: { pid: proc.pid! } });
     let events = 0;
     const consumer = (async () => {
       for await (const b of session.batches()) events += b.length;
     })();
-    const block = async (on: boolean): Promise<Block> => {
-      setEvents(session, tps, on);
+    // the same events into a bare instance with the same pid list and no reader at all
+    const bare = session.instance.tracefs.createInstance();
+    type State = 'off' | 'on' | 'bare' | 'off2';
+    const block = async (state: State): Promise<Block> => {
+      setEvents(session, tps, state === 'on');
+      for (const tp of tps) {
+        if (state === 'bare') bare.enable(tp);
+        else bare.disable(tp);
+      }
       await sleepMs(5);
       const e0 = events;
       const c0 = process.cpuUsage();
@@ -388,32 +397,27 @@ async function workloadCost(
       const c = process.cpuUsage(c0);
       return { ms: r.ms, cpuUs: r.cpuUs, readerUs: c.user + c.system, events: events - e0 };
     };
-    const off: Block[] = [];
-    const on: Block[] = [];
-    const off2: Block[] = [];
+    const got: Record<State, Block[]> = { off: [], on: [], bare: [], off2: [] };
     try {
-      for (let i = 0; i < 3; i++) for (const st of [false, true]) await block(st); // warm-up
-      const orders: ('off' | 'on' | 'off2')[][] = [
-        ['off', 'on', 'off2'],
-        ['on', 'off2', 'off'],
-        ['off2', 'off', 'on'],
-        ['off', 'off2', 'on'],
-        ['on', 'off', 'off2'],
-        ['off2', 'on', 'off'],
-      ];
-      for (let i = 0; i < triples; i++) {
-        for (const k of orders[i % orders.length]!) {
-          const b = await block(k === 'on');
-          (k === 'on' ? on : k === 'off' ? off : off2).push(b);
-        }
+      bare.setEventPids([proc.pid!]);
+      for (let i = 0; i < 3; i++) for (const st of ['off', 'on'] as const) await block(st); // warm-up
+      const cycle: State[] = ['off', 'on', 'bare', 'off2'];
+      for (let i = 0; i < sets; i++) {
+        // every state in every position (rotation), forwards and backwards
+        const order = cycle.map((_, k) => cycle[(i + k) % cycle.length]!);
+        if (Math.floor(i / cycle.length) % 2) order.reverse();
+        for (const st of order) got[st].push(await block(st));
       }
     } finally {
       setEvents(session, tps, false);
+      bare.close();
       session.close();
       await consumer;
     }
+    const { off, on, off2 } = got;
     const per = (b: Block) => b.cpuUs / rounds;
     const ratios = on.map((b, i) => (per(b) / per(off[i]!) - 1) * 100);
+    const bareRatios = got.bare.map((b, i) => (per(b) / per(off[i]!) - 1) * 100);
     const aa = off2.map((b, i) => (per(b) / per(off[i]!) - 1) * 100);
     const wall = on.map((b, i) => (b.ms / off[i]!.ms - 1) * 100);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -441,9 +445,10 @@ async function workloadCost(
     ctx.log(`${workload}: CPU µs/round trip off ${off.map((b) => per(b).toFixed(1)).join(' ')}`);
     ctx.log(`${workload}: CPU µs/round trip on  ${on.map((b) => per(b).toFixed(1)).join(' ')}`);
     ctx.log(`${workload}: paired on/off % ${ratios.map((x) => x.toFixed(1)).join(' ')}`);
+    ctx.log(`${workload}: paired bare/off % (no reader) ${bareRatios.map((x) => x.toFixed(1)).join(' ')}`);
     ctx.log(`${workload}: paired off2/off % (A/A) ${aa.map((x) => x.toFixed(1)).join(' ')}`);
     ctx.report({
-      name: `${what}: workload CPU per round trip, send+receive probes on vs off (median of ${triples} paired blocks of ${rounds})`,
+      name: `${what}: workload CPU per round trip, send+receive probes on vs off (median of ${sets} paired blocks of ${rounds})`,
       value: cost,
       unit: '% more CPU',
       better: 'lower',
@@ -453,6 +458,13 @@ async function workloadCost(
         `median ${cpuOff.toFixed(1)} → ${cpuOn.toFixed(1)} µs/round trip; mean ${mean(ratios).toFixed(1)} ± ${ci(ratios).toFixed(1)} %; ` +
         `A/A control (off vs off) ${aaCost.toFixed(1)} % (mean ${mean(aa).toFixed(1)} ± ${ci(aa).toFixed(1)} %); ` +
         `kernel floor ${evPerRound.toFixed(1)} events × ${kernelNsPerEvent.toFixed(0)} ns = ${floor.toFixed(1)} %`,
+    });
+    ctx.report({
+      name: `${workload}: the same with the events recorded into a bare instance with NO reader at all`,
+      value: sortedMedian(bareRatios),
+      unit: '% more CPU',
+      better: 'lower',
+      note: `mean ${mean(bareRatios).toFixed(1)} ± ${ci(bareRatios).toFixed(1)} %: the kernel's share, whatever the reader does`,
     });
     ctx.report({
       name: `${workload}: round-trip time, probes on vs off (median of paired blocks, wall clock)`,
