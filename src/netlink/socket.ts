@@ -202,8 +202,8 @@ export interface NetlinkSocketOptions {
    *   slices, between which the event loop turns. A read waits on a libuv
    *   worker thread only when nothing is queued yet; and once one in-place
    *   read of an operation took ≥ 1 ms (the kernel walking many sockets that
-   *   a filter rejects to fill a datagram), or its request took ≥ 2 ms to
-   *   send, the rest of that operation is read on a worker thread.
+   *   a filter rejects to fill a datagram), the rest of that operation is
+   *   read on a worker thread.
    * - `'worker'`: every datagram is read on a libuv worker thread.
    *
    * Either way the messages are handed to the callback in the slicer's
@@ -259,8 +259,6 @@ const PEEK_BELOW = 64 * 1024;
 const MAX_DATAGRAM_BATCH = 256;
 /** An in-place read this long means the kernel walks far to fill each datagram: read the rest on a worker. */
 const SLOW_READ_MS = 1;
-/** A worker-thread send this long (wall time) means the same for the reads that follow. */
-const SLOW_SEND_MS = 2;
 /** Messages handed out between two looks at the clock. */
 const CLOCK_EVERY = 8;
 
@@ -692,9 +690,8 @@ export class NetlinkSocket {
     }
     const op = this.prepare(type, flags, payload, description, deliver);
     if (send === 'worker' && this.t.sendAsync) {
-      const t0 = performance.now();
+      // (its wall time says nothing about the kernel's work: it includes the event loop's other callbacks)
       await this.t.sendAsync(this.sendBuf, this.sendLen);
-      if (performance.now() - t0 >= SLOW_SEND_MS) op.offThread = true;
     } else {
       if (this.slicer.due()) await this.slicer.yield();
       this.t.send(this.sendBuf, this.sendLen);

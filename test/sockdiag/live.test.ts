@@ -5,7 +5,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { NETLINK_SOCK_DIAG, NetlinkSocket } from '../../src/netlink/index.ts';
+import { EventLoopSlicer, NETLINK_SOCK_DIAG, NetlinkSocket } from '../../src/netlink/index.ts';
 import {
   closeSockDiagSocket,
   encodeTcpDiagLegacyRequest,
@@ -411,12 +411,15 @@ test('live (netns): compiled filters are accepted by the kernel and select exact
   assert.deepEqual(out.exact.mappedToD, ['inet6 ::ffff:127.0.0.1']);
 });
 
-test('live: the event loop turns between the datagrams of an async dump (and of a stream)', async () => {
+test('live: async dumps share the event loop in slices — array, stream and raw dump forms, also inside one datagram', async () => {
   const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s));
   const accepted: net.Socket[] = [];
   const clients: net.Socket[] = [];
   await new Promise<void>((r) => server.listen({ host: '127.0.0.1', port: 0, backlog: 1024 }, () => r()));
   const port = (server.address() as net.AddressInfo).port;
+  // its own socket and a 2 ms budget, so the bound below does not depend on other tests
+  const slicer = new EventLoopSlicer(2);
+  const sock = NetlinkSocket.open(NETLINK_SOCK_DIAG, { slicer });
   try {
     await Promise.all(
       Array.from({ length: 400 }, () => {
@@ -433,27 +436,50 @@ test('live: the event loop turns between the datagrams of an async dump (and of 
       if (running) setImmediate(spin);
     };
     setImmediate(spin);
-    const seen = new Set<number>();
-    let records = 0;
+    const busy = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
+    // records handed out per turn of the event loop: 0.2 ms of work each, so a 2 ms slice holds ~10
+    // (the clock is read every 8 messages: at most 16); one datagram of 801 records with tcp_info
+    // (> 300 KB in ~32 KiB datagrams) holds ~80: unsliced delivery would put ~80 in one turn
+    const perTurn = new Map<number, number>();
+    const count = () => {
+      perTurn.set(turns, (perTurn.get(turns) ?? 0) + 1);
+      busy(0.2);
+    };
+    const check = (form: string, total: number) => {
+      const most = Math.max(...perTurn.values());
+      assert.ok(most <= 24, `${form}: ${most} records in one turn of the event loop`);
+      assert.ok(perTurn.size >= total / 24, `${form}: ${total} records over ${perTurn.size} turns`);
+      perTurn.clear();
+    };
     const filter = { or: [{ localPort: port }, { remotePort: port }] };
-    const n = await sockDiagSocket().dump(
-      TCPDIAG_GETSOCK,
-      0,
-      encodeTcpDiagLegacyRequest({ extensions: ['info'], filter }),
-      () => {
-        records++;
-        seen.add(turns);
-      },
-    );
+    const n = await sock.dump(TCPDIAG_GETSOCK, 0, encodeTcpDiagLegacyRequest({ extensions: ['info'], filter }), count);
     assert.equal(n, 801);
-    assert.equal(records, 801);
-    // 801 records with tcp_info are > 300 KB, so about 10 kernel datagrams of <= 32 KiB
-    assert.ok(seen.size >= 5, `messages were delivered in ${seen.size} separate event-loop turns`);
-    seen.clear();
-    for await (const _s of inetSocketStream({ family: 'inet', extensions: ['info'], filter })) seen.add(turns);
+    check('dump', 801);
+    // the array form decodes inside the slices too: with a 0 ms budget it yields at every look at the
+    // clock (every 8 records), where slicing only between datagrams would yield ~10 times
+    const eager = new EventLoopSlicer(0);
+    const sock0 = NetlinkSocket.open(NETLINK_SOCK_DIAG, { slicer: eager });
+    try {
+      const all = await inetSockets({ family: 'inet', extensions: ['info'], filter }, { socket: sock0 });
+      assert.equal(all.length, 801);
+      assert.ok(eager.yields >= 90, `array form: ${eager.yields} yields for 801 records`);
+    } finally {
+      sock0.close();
+    }
+    // the stream form: the consumer's own work per record counts against the same slices
+    let streamed = 0;
+    for await (const _s of inetSocketStream({ family: 'inet', extensions: ['info'], filter }, { socket: sock })) {
+      streamed++;
+      count();
+    }
+    assert.equal(streamed, 801);
+    check('stream', 801);
     running = false;
-    assert.ok(seen.size >= 5, `stream: ${seen.size} turns`);
   } finally {
+    sock.close();
     for (const c of clients) c.destroy();
     for (const s of accepted) s.destroy();
     server.close();
