@@ -212,6 +212,32 @@ describe('socket probes live', () => {
     assert.equal(st.events, ev.length);
   });
 
+  test('send/receive filtered by pid enable only their two tracepoints (+ exit/exec), no event filter, no syscalls:*', (t) => {
+    if (needRoot(t)) return;
+    tfs ??= Tracefs.open();
+    const session = socketProbes({ probes: ['send', 'receive'], filter: { pid: process.pid }, tracefs: tfs });
+    try {
+      const dir = session.instance.path;
+      const enabled = readFileSync(join(dir, 'set_event'), 'utf8').trim().split('\n').sort();
+      assert.deepEqual(enabled, [
+        'sched:sched_process_exec',
+        'sched:sched_process_exit',
+        'sock:sock_recv_length',
+        'sock:sock_send_length',
+      ]);
+      for (const tp of ['sock/sock_send_length', 'sock/sock_recv_length']) {
+        // the pid list (set_event_pid) rejects other processes' events before a record is
+        // written; an event filter would cost every socket event of the machine more
+        assert.equal(readFileSync(join(dir, 'events', tp, 'filter'), 'utf8').trim(), 'none');
+      }
+      assert.equal(readFileSync(join(dir, 'set_event_pid'), 'utf8').trim(), String(process.pid));
+      assert.equal(readFileSync(join(dir, 'options/event-fork'), 'utf8').trim(), '1');
+      assert.equal(readFileSync(join(dir, 'events/syscalls/enable'), 'utf8').trim(), '0');
+    } finally {
+      session.close();
+    }
+  });
+
   test('family and comm filters are kernel filters', async (t) => {
     if (needRoot(t)) return;
     tfs ??= Tracefs.open();
