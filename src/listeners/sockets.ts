@@ -8,7 +8,7 @@
  * Both read dumps the netlink layer's default way (see `NetlinkSocket` in
  * src/netlink/socket.ts and docs/netlink.md): the async one reads datagrams
  * the kernel has already queued in place, and decodes them, in slices of at
- * most 3 ms shared with every other netlink call of the thread, between
+ * most 2 ms shared with every other netlink call of the thread, between
  * which the event loop runs.
  * @module
  */

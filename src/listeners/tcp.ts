@@ -128,7 +128,7 @@ function attachOwners(plan: Plan, out: Map<string, ListenerStats>, scan: SocketO
 const DESC_LISTEN = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states LISTEN)';
 const DESC_EST = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states ESTABLISHED, local-port filter)';
 const DESC_EST_ALL = 'TCPDIAG_GETSOCK (inet_diag_req family 0, states ESTABLISHED)';
-/** Requests cheap to start (the listening hash; an unfiltered dump fills its first datagram at once): sent in place. */
+/** The LISTEN-only request is cheap to start (the kernel walks just the listening hash): sent in place. */
 const IN_PLACE: NetlinkDumpOptions = { send: 'inPlace' };
 
 /**
@@ -143,7 +143,7 @@ const IN_PLACE: NetlinkDumpOptions = { send: 'inPlace' };
  *   addresses with no listener at all are left out.
  *
  * The dumps are read a datagram (at most 32 KiB, a few hundred connections)
- * at a time, in place, in slices of at most 3 ms between which the event
+ * at a time, in place, in slices of at most 2 ms between which the event
  * loop runs, so it stays responsive however many connections exist (the
  * netlink layer's sliced reads, see {@link NetlinkSocket.dump}). The filtered
  * ESTABLISHED request is sent from a worker thread: the kernel's walk to the
@@ -176,7 +176,7 @@ export async function tcpListenerStats(
         await sock.dump(TCPDIAG_GETSOCK, NLM_F_REQUEST, plan.established, onEst, DESC_EST);
       } catch (e) {
         if (!filterRejected(e)) throw e;
-        await sock.dump(TCPDIAG_GETSOCK, NLM_F_REQUEST, ESTABLISHED_UNFILTERED, onEst, DESC_EST_ALL, IN_PLACE);
+        await sock.dump(TCPDIAG_GETSOCK, NLM_F_REQUEST, ESTABLISHED_UNFILTERED, onEst, DESC_EST_ALL);
       }
     }
     const out = result(plan);

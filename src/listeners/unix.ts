@@ -222,9 +222,6 @@ export async function unixListenerStats(
         active ? REQ_ALL : REQ_LISTEN,
         (buf, _t, off, len) => tally.addMessage(buf, off, len),
         active ? DESC : DESC_LISTEN,
-        // LISTEN|ESTABLISHED matches most sockets, so the first datagram fills at once: send in place;
-        // LISTEN alone may be a walk over many connected sockets inside send(): from a worker thread
-        { send: active ? 'inPlace' : 'worker' },
       );
       r = fromTally(tally, queries);
     } catch (e) {

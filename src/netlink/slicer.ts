@@ -33,12 +33,12 @@ export class EventLoopSlicer {
   yields = 0;
   private sliceStart = 0;
   private turned = true;
-  private readonly markTurned = () => {
-    this.turned = true;
-  };
+  /** Whether the current slice began in the check phase, right after one of our own `setImmediate`s. */
+  private fromCheck = false;
+  private generation = 0;
 
-  /** @param sliceMs the slice length in ms (default 3; 0 yields before every step after the first). */
-  constructor(sliceMs = 3) {
+  /** @param sliceMs the slice length in ms (default 2; 0 yields at every look at the clock). */
+  constructor(sliceMs = 2) {
     if (typeof sliceMs !== 'number' || !(sliceMs >= 0) || !Number.isFinite(sliceMs)) {
       throw new InvalidArgumentError(`sliceMs must be a finite number ≥ 0 (milliseconds), got ${sliceMs}`, sliceMs);
     }
@@ -52,17 +52,25 @@ export class EventLoopSlicer {
    */
   due(): boolean {
     if (this.turned) {
-      this.begin();
+      this.begin(false);
       return false;
     }
     return performance.now() - this.sliceStart >= this.sliceMs;
   }
 
-  /** Let the event loop turn once (timers, I/O, other callbacks run), then start a new slice. */
+  /**
+   * Let the event loop turn once — timers, I/O callbacks and other immediates
+   * run — then start a new slice. A `setImmediate` queued from the check
+   * phase runs in the next iteration, after its timers and poll phases; one
+   * queued from elsewhere (a slice that began in an I/O callback or a timer)
+   * runs in the check phase of the same iteration, before any timer, so
+   * there it takes two hops.
+   */
   async yield(): Promise<void> {
     this.yields++;
     await new Promise<void>((r) => setImmediate(r));
-    this.begin();
+    if (!this.fromCheck) await new Promise<void>((r) => setImmediate(r));
+    this.begin(true);
   }
 
   /** `await slicer.pause()`: yield only when the slice is used up (resolves at once otherwise). */
@@ -70,16 +78,22 @@ export class EventLoopSlicer {
     return this.due() ? this.yield() : undefined;
   }
 
-  private begin(): void {
+  /** Start a slice; a marker immediate notes when a full turn of the event loop has passed since. */
+  private begin(fromCheck: boolean): void {
     this.sliceStart = performance.now();
     this.turned = false;
-    setImmediate(this.markTurned);
+    this.fromCheck = fromCheck;
+    const g = ++this.generation;
+    const mark = () => {
+      if (g === this.generation) this.turned = true;
+    };
+    setImmediate(fromCheck ? mark : () => setImmediate(mark));
   }
 }
 
 /**
- * The slicer shared by every asynchronous netlink call on this thread (3 ms
+ * The slicer shared by every asynchronous netlink call on this thread (2 ms
  * slices) unless a socket is given its own: all of them take turns on the
  * same event loop, so they share one budget.
  */
-export const defaultEventLoopSlicer: EventLoopSlicer = new EventLoopSlicer(3);
+export const defaultEventLoopSlicer: EventLoopSlicer = new EventLoopSlicer(2);

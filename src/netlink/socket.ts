@@ -212,7 +212,7 @@ export interface NetlinkSocketOptions {
   asyncReads?: 'sliced' | 'worker';
   /**
    * The main-thread budget of asynchronous calls (default
-   * {@link defaultEventLoopSlicer}, 3 ms slices, shared by every socket of
+   * {@link defaultEventLoopSlicer}, 2 ms slices, shared by every socket of
    * this thread).
    */
   slicer?: EventLoopSlicer;

@@ -30,10 +30,11 @@ export function sockDiagSocket(): NetlinkSocket {
 
 /**
  * Where a dump request is sent. The kernel fills the first reply datagram
- * inside send(): without a filter that takes a few hundred sockets (or the
- * whole table when it is small, like the listening hash) and is sent in
- * place; with a bytecode filter or a state selection that may reject most
- * sockets it can be a walk of the whole table, sent from a worker thread.
+ * inside send(), and that can take milliseconds (a walk over many sockets a
+ * filter or state selection rejects, or the start of a large unfiltered
+ * dump), so requests are sent from a worker thread — except the ones known
+ * to be cheap (`cheapToStart`: a TCP LISTEN-only dump walks just the
+ * listening hash), sent in place.
  */
 export function dumpSendOptions(cheapToStart: boolean): NetlinkDumpOptions {
   return cheapToStart ? IN_PLACE : WORKER;

@@ -42,6 +42,24 @@ export interface TcpInfoOptions {
   tfoChild: boolean;
 }
 
+/**
+ * The 256 possible {@link TcpInfoOptions}, built once and frozen: every
+ * decoded `tcp_info` shares the one for its bits (a dump of 100 000 sockets
+ * allocates no options object).
+ */
+const TCPI_OPTIONS: readonly Readonly<TcpInfoOptions>[] = Array.from({ length: 256 }, (_, o) =>
+  Object.freeze({
+    timestamps: (o & 1) !== 0,
+    sack: (o & 2) !== 0,
+    windowScale: (o & 4) !== 0,
+    ecn: (o & 8) !== 0,
+    ecnSeen: (o & 16) !== 0,
+    synData: (o & 32) !== 0,
+    usecTimestamps: (o & 64) !== 0,
+    tfoChild: (o & 128) !== 0,
+  }),
+);
+
 /** A decoded `struct tcp_info`. Optional fields are absent when the kernel's struct was shorter. */
 export interface TcpInfo {
   /** How many bytes of `struct tcp_info` the kernel returned (248 on 6.7–6.17, 280 on 6.18). */
@@ -62,8 +80,8 @@ export interface TcpInfo {
   backoff: number;
   /** `tcpi_options` (offset 5, u8): the raw TCPI_OPT_* bits. */
   optionsRaw: number;
-  /** `tcpi_options` split into flags. */
-  options: TcpInfoOptions;
+  /** `tcpi_options` split into flags (a frozen object shared by every record with the same bits). */
+  options: Readonly<TcpInfoOptions>;
   /** `tcpi_snd_wscale` (offset 6, low 4 bits): peer's window-scale shift. */
   sndWscale: number;
   /** `tcpi_rcv_wscale` (offset 6, high 4 bits): our window-scale shift. */
@@ -299,16 +317,7 @@ export function decodeTcpInfo(buf: Buffer, offset = 0, length = buf.length - off
       probes: buf[offset + 3]!,
       backoff: buf[offset + 4]!,
       optionsRaw: o,
-      options: {
-        timestamps: (o & 1) !== 0,
-        sack: (o & 2) !== 0,
-        windowScale: (o & 4) !== 0,
-        ecn: (o & 8) !== 0,
-        ecnSeen: (o & 16) !== 0,
-        synData: (o & 32) !== 0,
-        usecTimestamps: (o & 64) !== 0,
-        tfoChild: (o & 128) !== 0,
-      },
+      options: TCPI_OPTIONS[o]!,
       sndWscale: w & 0xf,
       rcvWscale: w >> 4,
       deliveryRateAppLimited: (b7 & 1) !== 0,
@@ -386,16 +395,7 @@ export function decodeTcpInfo(buf: Buffer, offset = 0, length = buf.length - off
       probes: buf[offset + 3]!,
       backoff: buf[offset + 4]!,
       optionsRaw: o,
-      options: {
-        timestamps: (o & 1) !== 0,
-        sack: (o & 2) !== 0,
-        windowScale: (o & 4) !== 0,
-        ecn: (o & 8) !== 0,
-        ecnSeen: (o & 16) !== 0,
-        synData: (o & 32) !== 0,
-        usecTimestamps: (o & 64) !== 0,
-        tfoChild: (o & 128) !== 0,
-      },
+      options: TCPI_OPTIONS[o]!,
       sndWscale: w & 0xf,
       rcvWscale: w >> 4,
       deliveryRateAppLimited: (b7 & 1) !== 0,

@@ -8,7 +8,6 @@ import { NLM_F_DUMP } from '../netlink/constants.js';
 import { attrU8, attrU32, forEachNetlinkAttribute } from '../netlink/message.js';
 import { readU64LE } from '../util/bytes.js';
 import {
-  ALL_STATES_MASK,
   SOCK_DIAG_BY_FAMILY,
   tcpStateName,
   UNIX_DIAG_ICONS,
@@ -23,7 +22,7 @@ import {
   type UnixDiagShow,
 } from './constants.js';
 import { decodeSkMemInfo, type SkMemInfo } from './inet.js';
-import { encodeUnixDiagRequest, type StateSelection, statesToMask } from './request.js';
+import { encodeUnixDiagRequest, type StateSelection } from './request.js';
 import { dumpSendOptions, mapSockDiagError, type SockDiagOptions, sockDiagSocket, yieldSliced } from './shared.js';
 
 /** UNIX socket type names by `udiag_type` (SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_SEQPACKET 5). */
@@ -168,10 +167,8 @@ export interface UnixSocketQuery {
 const DESC = 'SOCK_DIAG_BY_FAMILY unix';
 const decodeMsg = (buf: Buffer, _type: number, off: number, len: number) => decodeUnixDiagMessage(buf, off, len);
 
-/** All states: the first datagram fills at once, send in place; a state selection may walk far first. */
-function sendOptions(query: UnixSocketQuery) {
-  return dumpSendOptions(statesToMask(query.states) === ALL_STATES_MASK);
-}
+/** From a worker thread: the kernel's walk to fill the first datagram runs inside send(). */
+const SEND = dumpSendOptions(false);
 
 /**
  * Dump UNIX sockets. The reply is read and decoded in slices of a few
@@ -189,7 +186,7 @@ export async function unixSockets(query: UnixSocketQuery = {}, options: SockDiag
         out.push(decodeMsg(b, t, o, l));
       },
       DESC,
-      sendOptions(query),
+      SEND,
     );
   } catch (e) {
     throw mapSockDiagError(e, DESC, 'unix', false);
@@ -232,7 +229,7 @@ export async function* unixSocketStream(
       encodeUnixDiagRequest(query),
       decodeMsg,
       DESC,
-      sendOptions(query),
+      SEND,
     )) {
       yield* yieldSliced(sock, batch);
     }

@@ -272,5 +272,5 @@ test('EventLoopSlicer: due() after sliceMs of work, yield() lets timers run and 
   for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, '3' as unknown as number]) {
     assert.throws(() => new EventLoopSlicer(bad), InvalidArgumentError);
   }
-  assert.equal(defaultEventLoopSlicer.sliceMs, 3);
+  assert.equal(defaultEventLoopSlicer.sliceMs, 2);
 });
