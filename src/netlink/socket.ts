@@ -90,7 +90,7 @@ export class KernelNetlinkTransport implements NetlinkTransport {
   /**
    * Open `socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, protocol)`, bind it to
    * port 0 (the kernel picks the port id), turn on extended ACKs and capped
-   * ACKs where supported, and bound each blocking recv to {@link WAIT_SLICE_MS}.
+   * ACKs where supported, and bound each blocking recv to `WAIT_SLICE_MS` (500 ms).
    */
   constructor(protocol: number) {
     let fd: number;
