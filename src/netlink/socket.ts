@@ -251,14 +251,22 @@ interface Op {
   error: unknown;
   /** The rest of this operation's datagrams are read on a worker thread (its in-place reads proved slow). */
   offThread: boolean;
+  /** Consecutive slow in-place reads so far. */
+  slowReads: number;
 }
 
 const DEFAULT_RECV_BUFFER = 1 << 20;
 const STOPPED = new Error('dump stopped by the consumer');
 const PEEK_BELOW = 64 * 1024;
 const MAX_DATAGRAM_BATCH = 256;
-/** An in-place read this long means the kernel walks far to fill each datagram: read the rest on a worker. */
-const SLOW_READ_MS = 1;
+/**
+ * In-place reads this long, {@link SLOW_READS_TO_MOVE} times in a row, mean the
+ * kernel walks far to fill each datagram: read the rest on a worker. One slow
+ * read alone is not enough (a busy machine deschedules us now and then, and a
+ * worker round trip per datagram costs ~50 µs of CPU).
+ */
+const SLOW_READ_MS = 2;
+const SLOW_READS_TO_MOVE = 2;
 /** Messages handed out between two looks at the clock. */
 const CLOCK_EVERY = 8;
 
@@ -654,6 +662,7 @@ export class NetlinkSocket {
       count: 0,
       error: undefined,
       offThread: false,
+      slowReads: 0,
     };
     this.sendLen = len;
     return op;
@@ -740,7 +749,8 @@ export class NetlinkSocket {
       if (this.slicer.due()) await this.slicer.yield();
       const t0 = performance.now();
       const n = this.recvForOp(op, sys.MSG_DONTWAIT);
-      if (performance.now() - t0 >= SLOW_READ_MS) op.offThread = true;
+      if (performance.now() - t0 < SLOW_READ_MS) op.slowReads = 0;
+      else if (++op.slowReads >= SLOW_READS_TO_MOVE) op.offThread = true;
       if (n >= 0) return n;
     }
     return this.recvForOpAsync(op);
