@@ -3,6 +3,7 @@
  * `src/cli/commands/` and registers itself on the commander program.
  * @module
  */
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { RaingaugeError } from '../errors.js';
 import { register as registerDelays } from './commands/delays.js';
@@ -16,6 +17,9 @@ import { register as registerSys } from './commands/sys.js';
 import { register as registerTaskstats } from './commands/taskstats.js';
 import { register as registerTrace } from './commands/trace.js';
 import { UsageError } from './util.js';
+
+/** The package version, from package.json (one place to bump it). */
+const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /** Build the commander program with every sub-command registered. */
 export function buildProgram(): Command {
@@ -42,8 +46,6 @@ export function buildProgram(): Command {
   for (const c of program.commands) c.exitOverride();
   return program;
 }
-
-const VERSION = '0.1.0';
 
 /**
  * Run the CLI with `argv` (without `node` and the script). Resolves to the exit
