@@ -40,8 +40,8 @@ function section(cmd: Command, prefix: string, depth: number): string[] {
   return out;
 }
 
-export function cliReference(): string {
-  const program = buildProgram();
+export async function cliReference(): Promise<string> {
+  const program = await buildProgram();
   const lines = [
     '# raingauge CLI reference',
     '',
@@ -63,7 +63,7 @@ export function cliReference(): string {
 }
 
 const target = new URL('../docs/cli.md', import.meta.url);
-const text = cliReference();
+const text = await cliReference();
 if (process.argv.includes('--check')) {
   let current = '';
   try {
