@@ -1,22 +1,17 @@
 /**
- * Filesystem error mapping for the netstat readers (kept local so this
- * source does not depend on the procfs module's internals).
+ * Filesystem error mapping for the netstat readers: the one errno mapping of src/errors.ts
+ * ({@link errnoError}) with the netstat readers' permission hint.
  * @module
  */
-import { NotFoundError, PermissionError } from '../errors.js';
+import { throwErrnoError } from '../errors.js';
 
 /**
  * Map a filesystem error on `path` to raingauge's typed errors:
- * ENOENT/ESRCH → {@link NotFoundError}, EACCES/EPERM → {@link PermissionError}; others are rethrown.
+ * ENOENT/ESRCH → NotFoundError, EACCES/EPERM → PermissionError, any other errno → FileAccessError.
  */
 export function netstatFsError(err: unknown, path: string): never {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  if (code === 'ENOENT' || code === 'ESRCH') throw new NotFoundError(path, undefined, { cause: err });
-  if (code === 'EACCES' || code === 'EPERM') {
-    throw new PermissionError(
-      `permission denied reading ${path} (another user's process: run as root or with CAP_SYS_PTRACE)`,
-      { path, cause: err },
-    );
-  }
-  throw err;
+  throwErrnoError(err, path, {
+    permissionFix: "another user's process: run as root or with CAP_SYS_PTRACE",
+    capability: 'CAP_SYS_PTRACE',
+  });
 }

@@ -10,26 +10,20 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidArgumentError, NotFoundError, ParseError, PermissionError } from '../errors.js';
+import { errnoError, FileAccessError, InvalidArgumentError, NotFoundError, ParseError } from '../errors.js';
 import { type NetDev, parseNetDev } from './net_dev.js';
 import { allProcsOf, listPids, type Proc, type Procs, procOf, selfOf } from './proc.js';
 import { type ProcessesOptions, ProcessScanner, type ProcessSnapshot, scanProcesses } from './scan.js';
 import * as S from './system_api.js';
+import { PROCFS_PERMISSION_FIX } from './system_read.js';
 
-/** Map a filesystem error on `path` to raingauge's typed errors (others are rethrown). */
+/**
+ * Map a filesystem error on `path` to raingauge's typed errors with the one errno mapping
+ * ({@link errnoError}): ENOENT/ESRCH → {@link NotFoundError}, EACCES/EPERM → {@link PermissionError},
+ * any other errno → {@link FileAccessError}.
+ */
 export function mapFsError(err: unknown, path: string): never {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  if (code === 'ENOENT' || code === 'ESRCH') throw new NotFoundError(path, undefined, { cause: err });
-  if (code === 'EACCES' || code === 'EPERM') {
-    throw new PermissionError(
-      `permission denied reading ${path} (run as root or with CAP_SYS_PTRACE / CAP_DAC_READ_SEARCH)`,
-      {
-        path,
-        cause: err,
-      },
-    );
-  }
-  throw err;
+  throw errnoError(err, path, { permissionFix: PROCFS_PERMISSION_FIX });
 }
 
 /** A procfs mount point. */
@@ -298,7 +292,7 @@ export class ProcFS {
       if (err instanceof NotFoundError) {
         throw new NotFoundError(file, `no sysctl ${name} (${file} does not exist)`, { cause: err });
       }
-      if ((err as NodeJS.ErrnoException).code === 'EISDIR') {
+      if (err instanceof FileAccessError && err.errnoName === 'EISDIR') {
         throw new InvalidArgumentError(`${name} is a group of sysctls (${file} is a directory), not one value`, name);
       }
       throw err;

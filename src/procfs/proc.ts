@@ -15,7 +15,7 @@
 import { readdirSync, readFileSync, readlinkSync, statfsSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
-import { NotFoundError, ProcessGoneError } from '../errors.js';
+import { errnoNameOf, NotFoundError, ProcessGoneError, throwErrnoError } from '../errors.js';
 import { type KernelUnits, readKernelUnits } from './auxv.js';
 import { type Cgroup, type ProcCgroupStats, parseProcCgroups, readCgroupStats } from './cgroup.js';
 import type { ProcFS } from './fs.js';
@@ -219,7 +219,7 @@ export class Proc {
       try {
         out.push(readlinkSync(this.path(`fd/${fd}`)));
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        if (errnoNameOf(err) === 'ENOENT') continue;
         this.fail(err, `fd/${fd}`);
       }
     }
@@ -382,10 +382,7 @@ export function procOf(fs: ProcFS, pid: number): Proc {
   try {
     statSync(dir);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ESRCH')
-      throw new NotFoundError(dir, `no process ${pid} (${dir} does not exist)`);
-    throw err;
+    throwErrnoError(err, dir, { notFoundMessage: `no process ${pid} (${dir} does not exist)` });
   }
   return new Proc(fs, pid, dir);
 }
@@ -396,9 +393,7 @@ export function selfOf(fs: ProcFS): Proc {
   try {
     target = readlinkSync(fs.path('self'));
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new NotFoundError(fs.path('self'), `${fs.path('self')} does not exist`);
-    throw err;
+    throwErrnoError(err, fs.path('self'), { notFoundMessage: `${fs.path('self')} does not exist` });
   }
   const pid = Number(target.split('/').pop());
   if (!validPid(pid)) throw new NotFoundError(fs.path('self'), `${fs.path('self')} points to ${target}, not a PID`);
@@ -411,10 +406,10 @@ export function listPids(fs: ProcFS): number[] {
   try {
     names = readdirSync(fs.mountPoint);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT')
-      throw new NotFoundError(fs.mountPoint, `${fs.mountPoint} does not exist (is procfs mounted?)`);
-    throw err;
+    throwErrnoError(err, fs.mountPoint, {
+      action: 'listing',
+      notFoundMessage: `${fs.mountPoint} does not exist (is procfs mounted?)`,
+    });
   }
   const out: number[] = [];
   for (const n of names) {

@@ -4,8 +4,8 @@
  * and mapping of filesystem errors under `/proc/<pid>` to typed errors.
  * @module
  */
-import { existsSync } from 'node:fs';
-import { NotFoundError, PermissionError, ProcessGoneError } from '../errors.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { errnoError } from '../errors.js';
 import { type Where as ProcWhere, fail as procFail } from './system_util.js';
 
 // The same error location, error and line splitting as the system-wide parsers, under the names
@@ -112,26 +112,30 @@ export function safeKey(k: string): boolean {
   return k !== '__proto__' && k !== 'constructor' && k !== 'prototype';
 }
 
+/** Whether the process whose directory is `procDir` is a zombie (state `Z` or `X` in its `stat`). */
+export function isZombieDir(procDir: string): boolean {
+  try {
+    const t = readFileSync(`${procDir}/stat`, 'latin1');
+    const c = t.charCodeAt(t.lastIndexOf(')') + 2);
+    return c === 90 || c === 88;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Map a filesystem error met reading `path` below the directory of process
- * `pid` (`procDir`) to a typed error: ESRCH, or ENOENT while `procDir` itself
- * is gone → {@link ProcessGoneError}; ENOENT of one file → {@link NotFoundError};
- * EACCES/EPERM → {@link PermissionError} naming the privilege. Other errors are rethrown.
+ * Map a filesystem error met reading `path` below the directory of process `pid` (`procDir`) to a
+ * typed error with the one errno mapping ({@link errnoError}): the process gone →
+ * {@link ProcessGoneError}; a zombie or exiting process (ESRCH, EINVAL, ENOENT of `cwd`/`exe`) →
+ * {@link ProcessExitedError}; ENOENT of one file → {@link NotFoundError}; EACCES/EPERM →
+ * {@link PermissionError} naming the privilege; any other errno → {@link FileAccessError}.
  */
 export function mapProcError(err: unknown, pid: number, procDir: string, path: string): never {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  if (code === 'ESRCH') throw new ProcessGoneError(pid, path, { cause: err });
-  if (code === 'ENOENT') {
-    if (!existsSync(procDir)) throw new ProcessGoneError(pid, path, { cause: err });
-    throw new NotFoundError(path, `not found: ${path} (this kernel or this process does not provide it)`, {
-      cause: err,
-    });
-  }
-  if (code === 'EACCES' || code === 'EPERM') {
-    throw new PermissionError(
-      `permission denied reading ${path}: another user's process needs root or CAP_SYS_PTRACE (CAP_DAC_READ_SEARCH for fd/)`,
-      { path, capability: 'CAP_SYS_PTRACE', cause: err },
-    );
-  }
-  throw err;
+  throw errnoError(err, path, {
+    pid,
+    processDirExists: () => existsSync(procDir),
+    isZombie: () => isZombieDir(procDir),
+    capability: 'CAP_SYS_PTRACE',
+    permissionFix: "another user's process needs root or CAP_SYS_PTRACE (CAP_DAC_READ_SEARCH for fd/)",
+  });
 }

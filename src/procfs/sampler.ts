@@ -16,6 +16,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { errnoNameOf, throwErrnoError } from '../errors.js';
 import { type KernelUnits, readKernelUnits } from './auxv.js';
 import type { ProcFS } from './fs.js';
 import { procFail } from './proc_util.js';
@@ -101,9 +102,9 @@ export class ProcessSampler {
           closeSync(fd);
         } catch {}
       if (entry) this.entries.delete(pid);
-      const code = (err as NodeJS.ErrnoException).code;
+      const code = errnoNameOf(err);
       if (code === 'ENOENT' || code === 'ESRCH') return undefined;
-      throw err;
+      throwErrnoError(err, join(this.fs.mountPoint, String(pid), 'stat'), { pid });
     }
   }
 

@@ -13,7 +13,7 @@
  * @module
  */
 import { closeSync, constants, existsSync, openSync, readlinkSync, readSync, statSync } from 'node:fs';
-import { ProcessGoneError, RaingaugeError } from '../errors.js';
+import { errnoNameOf, ProcessGoneError, RaingaugeError } from '../errors.js';
 import { type Cgroup, parseProcCgroups } from './cgroup.js';
 import type { ProcFS } from './fs.js';
 import { listPids } from './proc.js';
@@ -222,10 +222,10 @@ export class ProcessScanner {
     }
   }
 
+  /** Gone when the process exited and was reaped; a typed per-field error otherwise (a zombie's environ: ProcessExitedError). */
   private fileError(err: unknown, pid: number, path: string): never {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ESRCH') throw new Gone();
-    if (code === 'ENOENT' && !existsSync(`${this.base}${pid}`)) throw new Gone();
+    const code = errnoNameOf(err);
+    if ((code === 'ENOENT' || code === 'ESRCH') && !existsSync(`${this.base}${pid}`)) throw new Gone();
     mapProcError(err, pid, `${this.base}${pid}`, path);
   }
 

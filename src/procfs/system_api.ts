@@ -5,7 +5,7 @@
  * @internal
  */
 
-export { type NetCounterSet, parseNetstatFile, parseSnmp6File, parseSnmpFile } from '../netstat/parse.js';
+export { type NetCounterSet, parseNetstatFile, parseSnmp6File, parseSnmpFile } from '../util/net_counters.js';
 export { type BuddyInfo, parseBuddyInfo } from './buddyinfo.js';
 export { parseKernelCmdLine } from './cmdline.js';
 export { type CPUInfo, parseCPUInfo } from './cpuinfo.js';

@@ -5,10 +5,12 @@
  * @internal
  */
 import { readdirSync } from 'node:fs';
-import { NotFoundError, NotSupportedError, PermissionError } from '../errors.js';
+import { FileAccessError, NotFoundError, NotSupportedError, PermissionError, throwErrnoError } from '../errors.js';
 import { readKernelUnits } from './auxv.js';
 import type { ProcFS } from './fs.js';
-import { mapFsError } from './fs.js';
+
+/** How to get permission to read a system-wide procfs file (the message tail of a PermissionError). */
+export const PROCFS_PERMISSION_FIX = 'run as root or with CAP_SYS_PTRACE / CAP_DAC_READ_SEARCH';
 
 /** Names of the entries of a directory below the mount point, sorted. */
 export function listDir(fs: ProcFS, dir: string): string[] {
@@ -16,7 +18,7 @@ export function listDir(fs: ProcFS, dir: string): string[] {
   try {
     return readdirSync(p).sort();
   } catch (err) {
-    mapFsError(err, p);
+    throwErrnoError(err, p, { action: 'listing', permissionFix: PROCFS_PERMISSION_FIX });
   }
 }
 
@@ -33,10 +35,9 @@ export function readDirFiles(fs: ProcFS, dir: string): { files: Record<string, s
     } catch (err) {
       if (err instanceof PermissionError) unreadable.push(name);
       else if (err instanceof NotFoundError) continue;
-      else if ((err as NodeJS.ErrnoException).code === 'EISDIR') continue;
-      else if ((err as NodeJS.ErrnoException).code === 'EINVAL' || (err as NodeJS.ErrnoException).code === 'EIO') {
-        unreadable.push(name);
-      } else throw err;
+      else if (err instanceof FileAccessError && err.errnoName === 'EISDIR') continue;
+      else if (err instanceof FileAccessError) unreadable.push(name);
+      else throw err;
     }
   }
   return { files, unreadable };

@@ -13,7 +13,7 @@
  */
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { NotFoundError, ParseError, PermissionError, RaingaugeError } from '../errors.js';
+import { errnoError, errnoNameOf, NotFoundError, ParseError, PermissionError, RaingaugeError } from '../errors.js';
 
 /**
  * Reading a sysfs attribute failed with an errno other than ENOENT, EACCES or
@@ -67,28 +67,17 @@ export type AttrMap = ReadonlyMap<string, AttrValue>;
  */
 export type AttributeErrors = Record<string, RaingaugeError>;
 
-function errnoNameOf(err: unknown): string {
-  const e = err as NodeJS.ErrnoException | null;
-  if (e?.errno === -524 || e?.errno === 524) return 'ENOTSUPP';
-  if (e?.code === 'ENOTSUP') return 'EOPNOTSUPP';
-  const code = e?.code;
-  if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) return code;
-  return typeof e?.errno === 'number' ? `errno ${Math.abs(e.errno)}` : 'EUNKNOWN';
-}
-
-/** Map a filesystem error on `path` to a typed error (returned, not thrown). */
+/** Map a filesystem error on `path` to a typed error (returned, not thrown) with the one errno mapping. */
 export function sysfsError(err: unknown, path: string): RaingaugeError {
-  const name = errnoNameOf(err);
-  if (name === 'ENOENT' || name === 'ENODEV' || name === 'ENXIO') {
-    return new NotFoundError(path, undefined, { cause: err });
-  }
-  if (name === 'EACCES' || name === 'EPERM') {
-    return new PermissionError(
-      `permission denied reading ${path} (this sysfs attribute is readable by root only: run as root or grant CAP_DAC_READ_SEARCH)`,
-      { path, capability: 'CAP_DAC_READ_SEARCH', cause: err },
-    );
-  }
-  return new SysfsAttributeError(path, name, { cause: err });
+  const e = errnoError(err, path, {
+    notFound: ['ENOENT', 'ENODEV', 'ENXIO'],
+    capability: 'CAP_DAC_READ_SEARCH',
+    permissionFix: 'this sysfs attribute is readable by root only: run as root or grant CAP_DAC_READ_SEARCH',
+    other: (name) => new SysfsAttributeError(path, name, { cause: err }),
+  });
+  return e instanceof RaingaugeError
+    ? e
+    : new SysfsAttributeError(path, errnoNameOf(err) ?? 'EUNKNOWN', { cause: err });
 }
 
 let shared = Buffer.allocUnsafe(16 * 1024);

@@ -5,14 +5,13 @@
  * (not 1 KiB-rounded) I/O counters, and field 42 of `/proc/<pid>/stat`
  * (`delayacct_blkio_ticks`) the block-I/O delay in clock ticks.
  *
- * Reading and parsing of schedstat and io come from the procfs module
- * (`parseProcPidSchedstat`, `parseProcIO`); field 42 of stat is parsed here.
+ * Reading and parsing of schedstat, io and stat go through the procfs module's
+ * public API (`ProcFS.proc(pid)`, `Proc.schedstat()`, `Proc.io()`, `Proc.readText()`);
+ * field 42 of stat is picked out here.
  * @module
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { InvalidArgumentError, NotFoundError, ParseError, PermissionError, ProcessGoneError } from '../errors.js';
-import { parseProcIO, parseProcPidSchedstat } from '../procfs/proc_io.js';
+import { type Proc, ProcFS, type ProcIO, type ProcPidSchedstat } from '../procfs/index.js';
 
 const UINT = /^\d+$/;
 
@@ -79,22 +78,6 @@ export interface ProcDelayStats {
   ioError?: PermissionError;
 }
 
-function readProc(path: string, pid: number): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ESRCH') throw new ProcessGoneError(pid, path, { cause: err });
-    if (code === 'EACCES' || code === 'EPERM') {
-      throw new PermissionError(
-        `permission denied reading ${path}: needs the same user as process ${pid} or CAP_SYS_PTRACE`,
-        { capability: 'CAP_SYS_PTRACE', path, cause: err },
-      );
-    }
-    throw err;
-  }
-}
-
 /**
  * The unprivileged fallback of a taskstats query: CPU run time, run-queue
  * delay and count from `/proc/<pid>/schedstat` (exact), block-I/O delay from
@@ -109,34 +92,32 @@ export function procDelayStats(pid: number, options: { procRoot?: string } = {})
   if (!Number.isInteger(pid) || pid <= 0 || pid > 0x7fffffff) {
     throw new InvalidArgumentError(`pid must be a positive integer, got ${pid}`, pid);
   }
-  const root = options.procRoot ?? '/proc';
-  const dir = join(root, String(pid));
-  const schedPath = join(dir, 'schedstat');
-  let sched: ReturnType<typeof parseProcPidSchedstat>;
+  const fs = new ProcFS(options.procRoot ?? '/proc');
+  let p: Proc;
   try {
-    sched = parseProcPidSchedstat(readProc(schedPath, pid), schedPath);
+    p = fs.proc(pid);
   } catch (err) {
-    if (err instanceof ProcessGoneError) {
-      // distinguish "no such process" from "no schedstat on this kernel"
-      let exists = true;
-      try {
-        readFileSync(join(dir, 'stat'));
-      } catch {
-        exists = false;
-      }
-      if (exists) {
-        throw new NotFoundError(schedPath, `${schedPath} is missing: the kernel lacks CONFIG_SCHED_INFO/SCHEDSTATS`);
-      }
+    if (err instanceof NotFoundError) throw new ProcessGoneError(pid, fs.path(pid), { cause: err });
+    throw err;
+  }
+  let sched: ProcPidSchedstat;
+  try {
+    sched = p.schedstat();
+  } catch (err) {
+    if (err instanceof NotFoundError && !(err instanceof ProcessGoneError)) {
+      throw new NotFoundError(
+        p.path('schedstat'),
+        `${p.path('schedstat')} is missing: the kernel lacks CONFIG_SCHED_INFO/SCHEDSTATS`,
+        { cause: err },
+      );
     }
     throw err;
   }
-  const statPath = join(dir, 'stat');
-  const ticks = parseProcStatBlkioTicks(readProc(statPath, pid), statPath);
-  const ioPath = join(dir, 'io');
+  const ticks = parseProcStatBlkioTicks(p.readText('stat'), p.path('stat'));
   let io: ProcIoCounters | null = null;
   let ioError: PermissionError | undefined;
   try {
-    const raw = parseProcIO(readProc(ioPath, pid), ioPath);
+    const raw: ProcIO = p.io();
     io = {
       readChar: raw.rchar,
       writeChar: raw.wchar,
