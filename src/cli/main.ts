@@ -62,6 +62,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'watch listen-queue overflows and name the full listeners',
     load: () => import('./commands/overflows.js'),
   },
+  {
+    name: 'serve',
+    summary: 'Prometheus exporter (/metrics) and live dashboard',
+    load: () => import('./commands/serve.js'),
+  },
 ];
 
 /** The package version, from package.json (one place to bump it). */
