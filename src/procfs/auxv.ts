@@ -5,8 +5,9 @@
  * spawning `getconf`.
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { ParseError } from '../errors.js';
+import { FileAccessError, NotFoundError, ParseError, PermissionError, throwErrnoError } from '../errors.js';
 import type { ProcFS } from './fs.js';
 
 /** `AT_NULL`: end of the auxiliary vector. */
@@ -68,16 +69,40 @@ export function kernelUnitsFromAuxv(auxv: Map<number, bigint>, file = '/proc/sel
 }
 
 const cache = new Map<string, KernelUnits>();
+let running: KernelUnits | undefined;
+
+/** Clock ticks and page size of the running kernel, from `/proc/self/auxv` of this process (cached). */
+export function runningKernelUnits(): KernelUnits {
+  if (running) return running;
+  const file = '/proc/self/auxv';
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (err) {
+    throwErrnoError(err, file, { permissionFix: 'procfs mounted with hidepid or a restricted sandbox' });
+  }
+  running = kernelUnitsFromAuxv(parseAuxv(buf, file), file);
+  return running;
+}
 
 /**
  * Clock ticks and page size read from `<mount>/self/auxv` (cached per mount
- * point). On a fixture tree the fixture's `self/auxv` is used.
+ * point). On a fixture tree the fixture's `self/auxv` is used; when the mount
+ * has no readable `self/auxv` (a fixture tree without it, a procfs mounted
+ * elsewhere, a sandbox) the running kernel's own values are used
+ * ({@link runningKernelUnits}).
  */
 export function readKernelUnits(fs: ProcFS): KernelUnits {
   const hit = cache.get(fs.mountPoint);
   if (hit) return hit;
   const file = fs.path('self', 'auxv');
-  const units = kernelUnitsFromAuxv(parseAuxv(fs.readBytes('self', 'auxv'), file), file);
+  let units: KernelUnits;
+  try {
+    units = kernelUnitsFromAuxv(parseAuxv(fs.readBytes('self', 'auxv'), file), file);
+  } catch (err) {
+    if (!(err instanceof NotFoundError || err instanceof PermissionError || err instanceof FileAccessError)) throw err;
+    units = runningKernelUnits();
+  }
   cache.set(fs.mountPoint, units);
   return units;
 }

@@ -14,16 +14,24 @@ export interface MDStat {
   name: string;
   /**
    * State: `active`, `inactive`, or while a sync runs `recovering`, `resyncing`, `checking`,
-   * `reshaping` (as the seed reports); `resync=DELAYED`/`PENDING` keep `active`.
+   * `reshaping` (as Go procfs reports). An array whose resync waits (`resync=DELAYED`: another
+   * array on the same disks syncs first; `resync=PENDING`: a read-only array that will sync once
+   * written; `resync=REMOTE`: a cluster peer syncs it) is `resyncing` with `syncWaiting` set and
+   * `blocksSynced` 0, as Go procfs reports it.
    */
   activityState: string;
+  /** Why a resync has not started (`DELAYED`, `PENDING`, `REMOTE`); absent otherwise. */
+  syncWaiting?: string;
   /** `(read-only)` or `(auto-read-only)` follows `active`. Beyond the seed. */
   readOnly?: boolean;
   /** RAID personality (`raid1`, `raid5`, `linear`, …); absent for inactive arrays. Beyond the seed. */
   level?: string;
-  /** Working member disks (`[n/m]` m, or the member count when the status line has no `[n/m]`). */
+  /**
+   * Working member disks (`[n/m]` m, or the members that are neither spare nor faulty when the status
+   * line has no `[n/m]`: raid0, linear); 0 for an inactive array, as in Go procfs.
+   */
   disksActive: number;
-  /** Disks the array needs (`[n/m]` n, or the member count). */
+  /** Disks the array needs (`[n/m]` n, or the member count); 0 for an inactive array. */
   disksTotal: number;
   /** Members marked failed `(F)`. */
   disksFailed: number;
@@ -33,8 +41,13 @@ export interface MDStat {
   disksSpare: number;
   /** Size in 1 KiB blocks (`N blocks`); 0 for an inactive array printed without a size line. */
   blocksTotal: number;
-  /** Blocks in sync: the sync's done count while one runs, else `blocksTotal`. */
+  /** Blocks in sync: the sync's done count while one runs, 0 while it waits, else `blocksTotal`. */
   blocksSynced: number;
+  /**
+   * Blocks the running sync covers (`(done/TOTAL)`; a reshape or a bitmap-based recovery can cover
+   * less or more than the size); `blocksTotal` when none runs. As Go procfs `BlocksToBeSynced`.
+   */
+  blocksToBeSynced: number;
   /** Percent done of the running sync; absent when none runs. */
   blocksSyncedPct?: number;
   /** Estimated minutes to finish the running sync (`finish=`); absent when none runs. */
@@ -43,10 +56,31 @@ export interface MDStat {
   blocksSyncedSpeed?: number;
   /** Member device names (without `[n]` and flags), in file order. */
   devices: string[];
+  /** Each member with its descriptor index and role flags, in file order. Beyond Go procfs. */
+  members: MDMember[];
+}
+
+/** A member disk of an md array: `name[descIndex]` followed by role flags (kernel `md_seq_show`). */
+export interface MDMember {
+  /** Block device name (`sda1`). */
+  device: string;
+  /** Index of the member's descriptor in the superblock (`rdev->desc_nr`, the number in `[n]`). */
+  descriptorIndex: number;
+  /**
+   * Its role: `faulty` `(F)`, `journal` `(J)` (raid4/5/6 write journal), `spare` `(S)` (no slot),
+   * `replacement` `(R)` (rebuilding to replace another member), otherwise `active`.
+   */
+  role: 'active' | 'faulty' | 'spare' | 'journal' | 'replacement';
+  /** `(W)`: write-mostly (reads avoid it, raid1). */
+  writeMostly: boolean;
+  /** The flag letters as printed, e.g. `WF`. */
+  flags: string;
 }
 
 const SYNC =
   /(recovery|resync|check|reshape)\s*=\s*([\d.]+)%\s*\((\d+)\/(\d+)\)\s*finish\s*=\s*([\d.]+)min\s*speed\s*=\s*(\d+)K\/sec/;
+/** `resync=DELAYED`, `resync=PENDING`, `resync=REMOTE` (kernel `status_resync`): a sync that waits. */
+const WAITING = /\b(recovery|resync|check|reshape)\s*=\s*([A-Z]+)\b/;
 const SYNC_STATE: Record<string, string> = {
   recovery: 'recovering',
   resync: 'resyncing',
@@ -79,7 +113,9 @@ export function parseMDStat(text: string, file = '/proc/mdstat'): MDStat[] {
       disksSpare: 0,
       blocksTotal: 0,
       blocksSynced: 0,
+      blocksToBeSynced: 0,
       devices: [],
+      members: [],
     };
     if (words[0] === '(read-only)' || words[0] === '(auto-read-only)') {
       md.readOnly = true;
@@ -88,9 +124,25 @@ export function parseMDStat(text: string, file = '/proc/mdstat'): MDStat[] {
     for (const word of words) {
       const d = /^([^[\s]+)\[(\d+)\]((?:\([A-Z]\))*)$/.exec(word);
       if (d) {
+        const flags = d[3]!.replace(/[()]/g, '');
         md.devices.push(d[1]!);
-        if (d[3]!.includes('(F)')) md.disksFailed++;
-        if (d[3]!.includes('(S)')) md.disksSpare++;
+        md.members.push({
+          device: d[1]!,
+          descriptorIndex: uint(d[2], w, 'descriptor index'),
+          role: flags.includes('F')
+            ? 'faulty'
+            : flags.includes('J')
+              ? 'journal'
+              : flags.includes('S')
+                ? 'spare'
+                : flags.includes('R')
+                  ? 'replacement'
+                  : 'active',
+          writeMostly: flags.includes('W'),
+          flags,
+        });
+        if (flags.includes('F')) md.disksFailed++;
+        if (flags.includes('S')) md.disksSpare++;
       } else if (md.level === undefined && md.devices.length === 0) md.level = word;
       else fail(w, `unexpected word ${JSON.stringify(word)}`);
     }
@@ -101,8 +153,12 @@ export function parseMDStat(text: string, file = '/proc/mdstat'): MDStat[] {
     if (!blocks && state !== 'inactive') fail(sw, 'expected a "N blocks …" status line after the array line');
     md.blocksTotal = blocks ? uint(blocks[1], sw, 'blocks') : 0;
     md.blocksSynced = md.blocksTotal;
+    md.blocksToBeSynced = md.blocksTotal;
     const nm = blocks ? /\[(\d+)\/(\d+)\]/.exec(st!) : null;
-    if (nm) {
+    if (state === 'inactive') {
+      md.disksTotal = 0;
+      md.disksActive = 0;
+    } else if (nm) {
       md.disksTotal = uint(nm[1], sw, 'disks total');
       md.disksActive = uint(nm[2], sw, 'disks active');
     } else {
@@ -120,8 +176,14 @@ export function parseMDStat(text: string, file = '/proc/mdstat'): MDStat[] {
         md.activityState = SYNC_STATE[s[1]!]!;
         md.blocksSyncedPct = float(s[2], lw, 'percent');
         md.blocksSynced = uint(s[3], lw, 'synced blocks');
+        md.blocksToBeSynced = uint(s[4], lw, 'blocks to be synced');
         md.blocksSyncedFinishTime = float(s[5], lw, 'finish');
         md.blocksSyncedSpeed = uint(s[6], lw, 'speed');
+      } else if (WAITING.test(l)) {
+        const wt = WAITING.exec(l)!;
+        md.activityState = SYNC_STATE[wt[1]!]!;
+        md.syncWaiting = wt[2]!;
+        md.blocksSynced = 0;
       } else if (/\b(recovery|resync|check|reshape)\s*=\s*\d/.test(l)) {
         fail(lw, 'cannot read the sync progress line');
       }

@@ -53,6 +53,18 @@ export interface NetIPSocketSummary {
   rxQueueLength: number;
   /** Number of rows (sockets). */
   usedSockets: number;
+  /** Sum of `drops` over all rows (UDP files only; absent for TCP). As Go procfs `NetUDPSummary.Drops`. */
+  drops?: number;
+}
+
+/** Options of {@link parseNetIPSocket}. */
+export interface NetIPSocketOptions {
+  /**
+   * The file is `/proc/net/udp{,6}`: rows end with `ref pointer drops` and `drops` is read from the
+   * 13th column whatever the header says (some captures and tools abbreviate the header). Without
+   * this option drops are read only when the header names them.
+   */
+  udp?: boolean;
 }
 
 function splitAddr(s: string | undefined, w: Where, what: string): [string, number] {
@@ -92,12 +104,12 @@ function parseRow(text: string, w: Where, withDrops: boolean): NetIPSocketLine {
   return row;
 }
 
-function header(ls: string[], file: string): boolean {
+function header(ls: string[], file: string, options: NetIPSocketOptions): boolean {
   const h = ls[0];
   if (h === undefined || !/^\s*sl\s+local_address/.test(h)) {
     fail({ file, line: 1, text: h ?? '' }, 'missing the "sl local_address …" header');
   }
-  return /\bdrops\b/.test(h);
+  return options.udp === true || /\bdrops\b/.test(h);
 }
 
 /**
@@ -105,9 +117,9 @@ function header(ls: string[], file: string): boolean {
  * the header names it (UDP).
  * @throws ParseError on a missing header or a malformed row.
  */
-export function parseNetIPSocket(text: string, file: string): NetIPSocket {
+export function parseNetIPSocket(text: string, file: string, options: NetIPSocketOptions = {}): NetIPSocket {
   const ls = lines(text);
-  const withDrops = header(ls, file);
+  const withDrops = header(ls, file, options);
   const out: NetIPSocketLine[] = [];
   for (const w of rowsAt(ls, file)) out.push(parseRow(w.text, w, withDrops));
   return out;
@@ -117,16 +129,22 @@ export function parseNetIPSocket(text: string, file: string): NetIPSocket {
  * Queue totals and row count of `/proc/net/{tcp,tcp6,udp,udp6}` without building the rows.
  * @throws ParseError as {@link parseNetIPSocket}.
  */
-export function parseNetIPSocketSummary(text: string, file: string): NetIPSocketSummary {
+export function parseNetIPSocketSummary(
+  text: string,
+  file: string,
+  options: NetIPSocketOptions = {},
+): NetIPSocketSummary {
   const ls = lines(text);
-  header(ls, file);
+  const withDrops = header(ls, file, options);
   const s: NetIPSocketSummary = { txQueueLength: 0, rxQueueLength: 0, usedSockets: 0 };
+  if (options.udp) s.drops = 0;
   for (const w of rowsAt(ls, file)) {
-    const f = w.text.trim().split(/\s+/, 6);
+    const f = withDrops ? fields(w.text) : w.text.trim().split(/\s+/, 6);
     const q = f[4]?.split(':');
     if (f.length < 6 || !f[0]!.endsWith(':') || q?.length !== 2) fail(w, 'malformed row');
     s.txQueueLength += hex(q[0], w, 'tx_queue');
     s.rxQueueLength += hex(q[1], w, 'rx_queue');
+    if (withDrops && f.length >= 13) s.drops = (s.drops ?? 0) + uint(f[12], w, 'drops');
     s.usedSockets++;
   }
   return s;

@@ -14,15 +14,15 @@ import {
 
 /** Rows of `/proc/net/udp{,6}` without the header (seed: `NetUDP`); rows carry `drops`. */
 export type NetUDP = NetIPSocketLine[];
-/** Totals of `/proc/net/udp{,6}` (seed: `NetUDPSummary`). */
+/** Totals of `/proc/net/udp{,6}` with the sum of `drops` (Go procfs: `NetUDPSummary`). */
 export type NetUDPSummary = NetIPSocketSummary;
 
 /** Parse the text of `/proc/net/udp` or `/proc/net/udp6`. @throws ParseError */
 export function parseNetUDP(text: string, file = '/proc/net/udp'): NetUDP {
-  return parseNetIPSocket(text, file);
+  return parseNetIPSocket(text, file, { udp: true });
 }
 
 /** Queue totals and socket count of `/proc/net/udp{,6}`. @throws ParseError */
 export function parseNetUDPSummary(text: string, file = '/proc/net/udp'): NetUDPSummary {
-  return parseNetIPSocketSummary(text, file);
+  return parseNetIPSocketSummary(text, file, { udp: true });
 }

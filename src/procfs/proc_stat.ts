@@ -16,8 +16,12 @@ import { type ProcWhere, pInt, procFail, procFields, pU64, pUint } from './proc_
  * Types: counters of ticks and faults are `number` (they stay far below 2^53
  * for any real process); `vsize`, `rsslim`, addresses and the (obsolete,
  * decimal) signal masks are `bigint` because they are u64 values that can be
- * at or near 2^64 (`rsslim` is 2^64-1 when unlimited). Fields added after
- * Linux 2.6.0 are optional: absent when the kernel does not print them.
+ * at or near 2^64 (`rsslim` is 2^64-1 when unlimited). The fields the kernel
+ * prints signed (`seq_put_decimal_ll`: ppid … tpgid, cutime, cstime, priority,
+ * nice, num_threads, exit_signal, processor, cguest_time, exit_code) are read
+ * as signed 64-bit; a `number` field beyond ±2^53 is the nearest double, not
+ * an error. Fields added after Linux 2.6.0 are optional: absent when the
+ * kernel does not print them.
  */
 export interface ProcStat {
   /** (1) Process (or thread) ID. */
@@ -325,8 +329,10 @@ function decimal(s: string, signed: boolean): number | bigint | undefined {
   }
   if (len <= 15) return Number(s);
   const b = BigInt(s);
-  if (b > 0xffffffffffffffffn) return undefined;
-  if (signed) return Number.isSafeInteger(Number(b)) ? Number(b) : undefined;
+  if (b > 0xffffffffffffffffn || b < -0x8000000000000000n) return undefined;
+  // number fields are signed 64-bit (`seq_put_decimal_ll`) or unsigned: beyond 2^53 they become the
+  // nearest double instead of an error (no real kernel value gets there; garbage must not throw)
+  if (signed) return Number(b);
   return b;
 }
 
@@ -380,32 +386,44 @@ export function withProcStatUnits(stat: ProcStat, units: KernelUnits, bootTimeSe
   return out;
 }
 
-/** `/proc/<pid>/statm`: memory sizes in pages (kernel `proc_pid_statm`). */
+/**
+ * A page count of `/proc/<pid>/statm`: a `number` when it is a safe integer (every real process),
+ * the exact `bigint` beyond 2^53 (the kernel prints `unsigned long`).
+ */
+export type PageCount = number | bigint;
+
+/** `/proc/<pid>/statm`: memory sizes in pages (kernel `proc_pid_statm`); see {@link PageCount}. */
 export interface ProcStatm {
   /** Total program size (same as VmSize), pages. */
-  size: number;
+  size: PageCount;
   /** Resident set size (VmRSS), pages. */
-  resident: number;
+  resident: PageCount;
   /** Resident shared pages (RssFile + RssShmem). */
-  shared: number;
+  shared: PageCount;
   /** Text (code), pages. */
-  text: number;
+  text: PageCount;
   /** Library, always 0 since 2.6. */
-  lib: number;
+  lib: PageCount;
   /** Data + stack, pages. */
-  data: number;
+  data: PageCount;
   /** Dirty pages, always 0 since 2.6. */
-  dt: number;
+  dt: PageCount;
 }
 
-/** Parse `/proc/<pid>/statm` (seven page counts). */
+const STATM_KEYS = ['size', 'resident', 'shared', 'text', 'lib', 'data', 'dt'] as const;
+
+/** Parse `/proc/<pid>/statm` (seven page counts; above 2^53 a count is a bigint). */
 export function parseProcStatm(text: string, file = '/proc/<pid>/statm'): ProcStatm {
   const { f, where } = procFields(text, file, 7);
-  const k = ['size', 'resident', 'shared', 'text', 'lib', 'data', 'dt'] as const;
   const out = {} as ProcStatm;
-  k.forEach((name, i) => {
-    out[name] = pUint(f[i], where, name);
-  });
+  for (let i = 0; i < 7; i++) {
+    const s = f[i];
+    const name = STATM_KEYS[i]!;
+    if (s !== undefined && s.length > 15) {
+      const b = pU64(s, where, name);
+      out[name] = b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
+    } else out[name] = pUint(s, where, name);
+  }
   return out;
 }
 

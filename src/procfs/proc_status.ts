@@ -460,7 +460,7 @@ function unescapeName(s: string): string {
 }
 
 function ids(v: string, where: ProcWhere, what: string): IdQuad {
-  const f = v.split('\t');
+  const f = v.trim().split(/[\t ]+/);
   if (f.length !== 4) procFail(where, `${what}: expected 4 IDs, got ${f.length}`);
   return f.map((x) => pUint(x, where, what)) as IdQuad;
 }
@@ -537,8 +537,7 @@ function numbersAt(text: string, from: number, to: number): number[] | undefined
  */
 function digitsAt(text: string, from: number, to: number, kb: boolean): number {
   let i = from;
-  if (text.charCodeAt(i) === 9) i++;
-  if (kb) while (text.charCodeAt(i) === 32) i++;
+  while (i < to && (text.charCodeAt(i) === 9 || text.charCodeAt(i) === 32)) i++;
   const end = kb ? to - 3 : to;
   if (i >= end || end - i > 15) return -1;
   if (kb && (text.charCodeAt(end) !== 32 || text.charCodeAt(end + 1) !== 107 || text.charCodeAt(end + 2) !== 66)) {
@@ -570,8 +569,11 @@ export function parseProcStatus(text: string, file = '/proc/<pid>/status'): Proc
     const c = text.indexOf(':', start);
     if (c <= start || c >= eol)
       procFail({ file, line: i + 1, text: text.slice(start, eol) }, 'expected "Key:\\tvalue"');
+    // The kernel writes "Key:\t"; tools and some captures write "Key:   " with spaces: skip one tab,
+    // or a run of spaces/tabs when the value does not start with a tab.
     let vs = c + 1;
     if (text.charCodeAt(vs) === 9) vs++;
+    else while (vs < eol && (text.charCodeAt(vs) === 32 || text.charCodeAt(vs) === 9)) vs++;
     const entry = lookupKey(text, start, c);
     if (entry === undefined) {
       const key = text.slice(start, c);
@@ -635,8 +637,7 @@ export function parseProcStatus(text: string, file = '/proc/<pid>/status'): Proc
     const line = text.slice(start, eol);
     const where: ProcWhere = { file, line: i + 1, text: line };
     const key = entry[3];
-    let v = line.slice(c - start + 1);
-    if (v.startsWith('\t')) v = v.slice(1);
+    const v = line.slice(vs - start);
     if (key === 'Name') {
       out.name = unescapeName(v);
       continue;

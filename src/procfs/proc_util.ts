@@ -93,12 +93,17 @@ export function procFields(text: string, file: string, count: number): { f: stri
   return { f, where };
 }
 
-/** Split NUL-separated strings (cmdline, environ), dropping the empty string after a final NUL. */
+/**
+ * Split NUL-separated strings (cmdline, environ). Every trailing NUL is trimmed first, as Go procfs
+ * and `ps` do: a process that rewrites its title (puma, Android apps, `setproctitle`) pads the old
+ * argv area with NULs, which would otherwise come back as dozens of empty strings. Empty strings
+ * between arguments (`a\0\0b`) are kept.
+ */
 export function splitNul(text: string): string[] {
-  if (text === '') return [];
-  const parts = text.split('\0');
-  if (parts[parts.length - 1] === '') parts.pop();
-  return parts;
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0) end--;
+  if (end === 0) return [];
+  return (end === text.length ? text : text.slice(0, end)).split('\0');
 }
 
 /** Expand the octal escapes (`\040` for a space, `\011`, `\012`, `\134`) the kernel uses in mountinfo, mountstats and /proc/swaps. */

@@ -69,14 +69,16 @@ export function readFeature(fs: ProcFS, feature: string, fix: string, ...parts: 
 }
 
 /**
- * Page size in bytes from `AT_PAGESZ` of `<mount>/self/auxv` (via {@link readKernelUnits}), or
- * `undefined` when that file is unavailable (e.g. a fixture tree without it).
+ * Page size in bytes from `AT_PAGESZ` of `<mount>/self/auxv`, or of the running kernel when the
+ * mount has none (via {@link readKernelUnits}); `undefined` only when neither can be read.
  */
 export function auxvPageSize(fs: ProcFS): number | undefined {
   try {
     return readKernelUnits(fs).pageSizeBytes;
   } catch (err) {
-    if (err instanceof NotFoundError || err instanceof PermissionError) return undefined;
+    if (err instanceof NotFoundError || err instanceof PermissionError || err instanceof FileAccessError) {
+      return undefined;
+    }
     throw err;
   }
 }

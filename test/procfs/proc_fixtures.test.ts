@@ -112,7 +112,7 @@ describe('fixture tree: real files from this kernel', () => {
     assert.ok(sched.runningNanoseconds > 0n);
     const statm = p.statm();
     // read moments apart by the capture, so close rather than equal
-    assert.ok(Math.abs(statm.resident - p.stat().rss) < 1000, 'statm resident ≈ stat rss');
+    assert.ok(Math.abs(Number(statm.resident) - p.stat().rss) < 1000, 'statm resident ≈ stat rss');
     assert.ok(statm.size > statm.resident);
     const maps = p.procMaps();
     assert.ok(maps.length > 10);

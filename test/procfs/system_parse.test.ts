@@ -489,7 +489,8 @@ describe('mdstat (synthesized layouts)', () => {
     assert.equal(by.md4!.disksSpare, 2);
     assert.deepEqual(by.md4!.devices, ['sda3', 'sdb3']);
     assert.equal(by.md8!.activityState, 'resyncing');
-    assert.equal(by.md9!.activityState, 'active', 'resync=DELAYED is not a running sync');
+    assert.equal(by.md9!.activityState, 'resyncing', 'resync=DELAYED: waiting to resync');
+    assert.equal(by.md9!.blocksSynced, 0);
     assert.equal(by.md9!.disksFailed, 2);
     assert.equal(by.md10!.disksTotal, 2);
     assert.equal(by.md10!.disksActive, 2);
