@@ -22,8 +22,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ParseError, PermissionError } from '../errors.js';
+import { dirname, join } from 'node:path';
+import { errnoNameOf, InvalidArgumentError, NotFoundError, ParseError, PermissionError } from '../errors.js';
 import { netstatFsError as mapFsError } from './fserr.js';
 import { type CounterValue, type NetCounterSet, parseCounterValue } from './parse.js';
 
@@ -123,19 +123,40 @@ export function loadNetstatHistory(path: string): NetstatHistory | undefined {
   let text: string;
   try {
     const st = statSync(path);
+    if (st.isDirectory()) throw historyIsDirectory(path);
     const uid = process.getuid?.();
     if (uid !== undefined && st.uid !== uid) return undefined;
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = errnoNameOf(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     mapFsError(err, path);
   }
   return parseNetstatHistory(text, path);
 }
 
-/** Write the history atomically (temporary file with mode 0600, then rename). */
+function historyIsDirectory(path: string): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `the netstat history ${path} is a directory: set RAINGAUGE_NETSTAT_HISTORY to a file path (e.g. ${join(path, 'raingauge-netstat.json')})`,
+    path,
+  );
+}
+
+/**
+ * Write the history atomically (temporary file with mode 0600, then rename).
+ * @throws {NotFoundError} when the file's directory does not exist.
+ * @throws {InvalidArgumentError} when `path` is a directory.
+ * @throws {PermissionError} when the directory is not writable.
+ */
 export function saveNetstatHistory(path: string, h: NetstatHistory): void {
   const tmp = `${path}.${process.pid}.tmp`;
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    // no file yet
+  }
+  if (isDir) throw historyIsDirectory(path);
   try {
     const fd = openSync(tmp, 'wx', 0o600);
     try {
@@ -151,7 +172,15 @@ export function saveNetstatHistory(path: string, h: NetstatHistory): void {
     } catch {
       // the temporary file was never created
     }
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errnoNameOf(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new NotFoundError(
+        dirname(path),
+        `cannot write the netstat history ${path}: the directory ${dirname(path)} does not exist (create it, or set RAINGAUGE_NETSTAT_HISTORY to a file in an existing directory)`,
+        { cause: err },
+      );
+    }
+    if (code === 'EISDIR') throw historyIsDirectory(path);
     if (code === 'EACCES' || code === 'EPERM') {
       throw new PermissionError(
         `cannot write the netstat history ${path} (set RAINGAUGE_NETSTAT_HISTORY to a writable path)`,
@@ -161,7 +190,7 @@ export function saveNetstatHistory(path: string, h: NetstatHistory): void {
         },
       );
     }
-    throw err;
+    mapFsError(err, path);
   }
 }
 
@@ -170,6 +199,8 @@ export function resetNetstatHistory(path: string): void {
   try {
     unlinkSync(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') mapFsError(err, path);
+    const code = errnoNameOf(err);
+    if (code === 'EISDIR') throw historyIsDirectory(path);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') mapFsError(err, path);
   }
 }

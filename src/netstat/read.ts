@@ -9,9 +9,9 @@
  * {@link netCounters} is the one-shot form.
  * @module
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError, NotFoundError } from '../errors.js';
+import { errnoNameOf, InvalidArgumentError, NotFoundError } from '../errors.js';
 import { netstatFsError as mapFsError } from './fserr.js';
 import { type NetCounterSet, parseNetstatFile, parseSnmp6File } from './parse.js';
 
@@ -85,6 +85,14 @@ export class NetCounterReader {
       try {
         return openSync(p, 'r');
       } catch (err) {
+        if (opts.pid !== undefined && errnoNameOf(err) === 'ENOENT') {
+          const procDir = join(opts.procMountPoint ?? '/proc', String(opts.pid));
+          if (!existsSync(procDir)) {
+            throw new NotFoundError(procDir, `no such process: ${opts.pid} (${procDir} does not exist)`, {
+              cause: err,
+            });
+          }
+        }
         mapFsError(err, p);
       }
     };

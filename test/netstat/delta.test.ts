@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { InvalidArgumentError, ParseError } from '../../src/errors.ts';
+import { InvalidArgumentError, NotFoundError, ParseError } from '../../src/errors.ts';
 import {
   counterDelta,
   counterMatcher,
@@ -164,6 +164,33 @@ describe('history file', () => {
     resetNetstatHistory(p);
     assert.equal(loadNetstatHistory(p), undefined);
     resetNetstatHistory(p);
+  });
+
+  test('a history path that is a directory or in a missing directory: typed errors with the fix', () => {
+    const d = join(dir, 'adir');
+    mkdirSync(d);
+    const h = { version: 1 as const, netns: '1', timeMs: 1, counters: {} };
+    const isDir = (e: unknown) =>
+      e instanceof InvalidArgumentError &&
+      e.message.includes('is a directory') &&
+      e.message.includes('RAINGAUGE_NETSTAT_HISTORY');
+    assert.throws(() => loadNetstatHistory(d), isDir);
+    assert.throws(() => saveNetstatHistory(d, h), isDir);
+    assert.throws(() => resetNetstatHistory(d), isDir);
+    const missing = join(dir, 'no-such-dir', 'h.json');
+    assert.equal(loadNetstatHistory(missing), undefined, 'nothing to load yet');
+    assert.throws(
+      () => saveNetstatHistory(missing, h),
+      (e: unknown) => e instanceof NotFoundError && /directory .*no-such-dir does not exist/.test(e.message),
+    );
+    resetNetstatHistory(missing);
+  });
+
+  test('netCounters of a pid that does not exist: "no such process"', () => {
+    assert.throws(
+      () => netCounters({ pid: 999999999 }),
+      (e: unknown) => e instanceof NotFoundError && /^no such process: 999999999 /.test(e.message),
+    );
   });
 
   test('corrupt files are a ParseError naming the file', () => {

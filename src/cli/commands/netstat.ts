@@ -263,16 +263,26 @@ async function run(patterns: string[], o: NetstatOptions): Promise<void> {
   if (o.delta || o.reset) {
     const ns = netnsInode({ pid });
     const path = netstatHistoryPath(ns);
-    if (o.reset) resetNetstatHistory(path);
+    // a history that cannot be read or written is reported once on stderr; the table is still printed
+    const historyProblem = (what: string, f: () => void): void => {
+      try {
+        f();
+      } catch (err) {
+        if (!(err instanceof RaingaugeError)) throw err;
+        process.stderr.write(`raingauge: ${what} the netstat history: ${err.message}\n`);
+      }
+    };
+    if (o.reset) historyProblem('cannot reset', () => resetNetstatHistory(path));
     let hist: ReturnType<typeof loadNetstatHistory>;
-    try {
+    historyProblem('ignoring', () => {
       hist = loadNetstatHistory(path);
-    } catch (err) {
-      if (!(err instanceof RaingaugeError)) throw err;
-      process.stderr.write(`raingauge: ignoring the netstat history: ${err.message}\n`);
-    }
+    });
     if (hist !== undefined && hist.netns !== ns) hist = undefined;
-    if (o.update !== false) saveNetstatHistory(path, { version: 1, netns: ns, timeMs: nowMs, counters: now });
+    if (o.update !== false) {
+      historyProblem('cannot save', () =>
+        saveNetstatHistory(path, { version: 1, netns: ns, timeMs: nowMs, counters: now }),
+      );
+    }
     if (hist === undefined && !o.json) {
       process.stderr.write(`# no history yet (${path}): showing totals since the network namespace started\n`);
     }
