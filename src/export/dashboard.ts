@@ -292,7 +292,7 @@ const SCRIPT = `'use strict';
     if (!c || c.sig !== sig) {
       if (c) c.plot.destroy();
       var series = [{}].concat(names.map(function (n, i) { return { label: n, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true }; }));
-      var plot = new uPlot({ width: width, height: 200, series: series, scales: { x: { time: true }, y: opts && opts.range ? { range: opts.range } : {} }, axes: [{}, { size: 60 }] }, data, el);
+      var plot = new uPlot({ width: width, height: 200, series: series, scales: { x: { time: true }, y: opts && opts.pct ? { range: function (u, mn, mx) { return [0, Math.max(100, mx || 0)]; } } : {} }, axes: [{}, { size: 60 }] }, data, el);
       charts[id] = { plot: plot, sig: sig };
     } else {
       c.plot.setData(data);
@@ -305,7 +305,7 @@ const SCRIPT = `'use strict';
     var keys = topListeners(8);
     function lrows(f) { return vis.map(function (s) { var m = {}; s.listeners.forEach(function (l) { m[l.key] = l; }); return { t: s.t, v: keys.map(function (k) { return m[k] ? f(m[k]) : null; }) }; }); }
     draw('c-queued', keys, lrows(function (l) { return l.queued; }));
-    draw('c-used', keys, lrows(function (l) { return l.backlog > 0 ? 100 * l.queued / l.backlog : null; }), { range: [0, 100] });
+    draw('c-used', keys, lrows(function (l) { return l.backlog > 0 ? 100 * l.queued / l.backlog : null; }), { pct: true });
     draw('c-active', keys, lrows(function (l) { return l.active; }));
     var last = vis[vis.length - 1];
     var drops = DROPS.filter(function (k) { return last.counters[k] !== undefined; });
@@ -337,6 +337,7 @@ const SCRIPT = `'use strict';
     });
     $('t-counters').innerHTML = ct;
   }
+  window.raingaugeDashboard = { charts: charts, samples: samples };
   $('window').addEventListener('change', function (e) { windowS = Number(e.target.value); render(); });
   var es = new EventSource('/api/events');
   es.addEventListener('meta', function (e) { var m = JSON.parse(e.data); meanings = m.counters || {}; });

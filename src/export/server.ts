@@ -182,6 +182,11 @@ export async function startExporter(opts: ExporterOptions): Promise<Exporter> {
     }
     const path = parsed.pathname;
     if (path === '/-/healthy') return plain(res, 200, 'Healthy');
+    if (path === '/favicon.ico') {
+      res.statusCode = 204;
+      res.end();
+      return;
+    }
     if (checkAuth && !checkAuth(req.headers.authorization)) {
       return plain(res, 401, 'Unauthorized', {
         'WWW-Authenticate': opts.auth?.type === 'basic' ? 'Basic realm="raingauge"' : 'Bearer realm="raingauge"',
