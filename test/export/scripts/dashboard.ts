@@ -72,20 +72,29 @@ try {
           raingaugeDashboard: { charts: Record<string, { plot: { data: number[][] } }>; samples: unknown[] };
         }
       ).raingaugeDashboard;
+      const doc = (
+        globalThis as unknown as {
+          document: {
+            querySelectorAll(s: string): { length: number };
+            getElementById(id: string): { textContent: string | null } | null;
+          };
+        }
+      ).document;
       const q = d.charts['c-queued']?.plot.data;
       const tcp = d.charts['c-tcp']?.plot.data;
       return {
         samples: d.samples.length,
         charts: Object.keys(d.charts).sort(),
-        canvases: document.querySelectorAll('.uplot canvas').length,
+        canvases: doc.querySelectorAll('.uplot canvas').length,
         points: q?.[0]?.length ?? 0,
         queuedLast: q && q.length > 1 ? q.slice(1).map((s) => s[s.length - 1]) : [],
         tcpLast: tcp && tcp.length > 1 ? tcp.slice(1).map((s) => s[s.length - 1]) : [],
-        listenersTable: document.getElementById('t-listeners')?.textContent ?? '',
+        listenersTable: doc.getElementById('t-listeners')?.textContent ?? '',
       };
     });
   await page.waitForFunction(
-    () => (window as unknown as { raingaugeDashboard: { samples: unknown[] } }).raingaugeDashboard.samples.length >= 3,
+    () =>
+      (globalThis as unknown as { raingaugeDashboard: { samples: unknown[] } }).raingaugeDashboard.samples.length >= 3,
   );
   const first = await snapshot();
   // change what the kernel reports: fill the stuck listener's queue, open active connections, then overflow it
