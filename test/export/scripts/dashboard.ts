@@ -68,7 +68,7 @@ try {
   const snapshot = () =>
     page.evaluate(() => {
       const d = (
-        window as unknown as {
+        globalThis as unknown as {
           raingaugeDashboard: { charts: Record<string, { plot: { data: number[][] } }>; samples: unknown[] };
         }
       ).raingaugeDashboard;
