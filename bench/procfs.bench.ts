@@ -1,7 +1,9 @@
 /**
  * procfs per-process benchmark, side by side in one run:
  *
- * 1. A snapshot of every process (stat + status + cmdline): raingauge
+ * 1. A snapshot of every process (stat + status + cmdline): raingauge's
+ *    ordinary API (`fs.allProcs()` then `p.stat()`, `p.status()`,
+ *    `p.cmdLine()` per process: the code a user porting Go writes),
  *    `fs.processes()` (one-shot: open/read/close per file) and a kept-open
  *    `ProcessScanner` vs Go procfs (`AllProcs` + `Stat` + `NewStatus` +
  *    `CmdLine`, a Go program built at run time from Debian's
@@ -174,6 +176,21 @@ export default async function bench(ctx: BenchContext): Promise<void> {
         ctx.log(`Go build failed: ${(err as { stderr?: Buffer }).stderr?.toString() ?? err}`);
       }
     }
+    const ordinary = () => {
+      let n = 0;
+      for (const p of fs.allProcs()) {
+        try {
+          p.stat();
+          p.status();
+          p.cmdLine();
+          n++;
+        } catch {
+          // exited meanwhile, as Go's loop skips it
+        }
+      }
+      return n;
+    };
+    const ord = { wall: [] as number[], cpu: [] as number[] };
     const one = { wall: [] as number[], cpu: [] as number[] };
     const kept = { wall: [] as number[], cpu: [] as number[] };
     const go = { wall: [] as number[], cpu: [] as number[] };
@@ -182,11 +199,15 @@ export default async function bench(ctx: BenchContext): Promise<void> {
     const scanner = fs.processScanner({ fields: FIELDS, keepOpen: true });
     try {
       for (let i = 0; i < 3; i++) {
+        ordinary();
         fs.processes({ fields: FIELDS });
         scanner.scan();
       }
       // interleaved rounds so that each side sees the same machine load; medians of the rounds
       for (let r = 0; r < rounds; r++) {
+        const o = measure(ordinary, runs);
+        ord.wall.push(o.wallUs);
+        ord.cpu.push(o.cpuUs);
         const a = measure(() => fs.processes({ fields: FIELDS }).length, runs);
         one.wall.push(a.wallUs);
         one.cpu.push(a.cpuUs);
@@ -205,6 +226,7 @@ export default async function bench(ctx: BenchContext): Promise<void> {
       scanner.close();
     }
     const rows: [string, { wall: number[]; cpu: number[] }, string][] = [
+      ['ordinary API allProcs()+stat()+status()+cmdLine()', ord, 'the same calls as the Go program'],
       ['one-shot fs.processes()', one, 'open/read/close per file'],
       ['kept-open ProcessScanner', kept, 'descriptors kept between scans, re-read with pread'],
     ];

@@ -12,7 +12,7 @@
  * `GetMounts`, `GetProcMounts` and every `Proc` method.
  * @module
  */
-import { readdirSync, readFileSync, readlinkSync, statfsSync, statSync } from 'node:fs';
+import { readdirSync, readlinkSync, statfsSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { errnoNameOf, NotFoundError, ProcessGoneError, throwErrnoError } from '../errors.js';
@@ -33,10 +33,11 @@ import {
   parseBootTime,
   parseProcStat,
   parseProcStatm,
-  withProcStatUnits,
+  parseProcStatWithUnits,
 } from './proc_stat.js';
 import { type ProcStatus, parseProcStatus } from './proc_status.js';
 import { chompNewline, mapProcError, procFail, splitNul } from './proc_util.js';
+import { readProcText } from './read.js';
 
 /** One namespace of a process (`/proc/<pid>/ns/<type>` → `type:[inode]`). */
 export interface Namespace {
@@ -109,12 +110,26 @@ export class Proc {
     mapProcError(err, this.pid, this.dir, this.path(file));
   }
 
-  /** Read a file of this process whole as text. */
+  /** Read a file of this process whole as text (one reused buffer, no `fstat`; see `read.ts`). */
   readText(file: string): string {
+    const path = `${this.dir}/${file}`;
     try {
-      return readFileSync(this.path(file), 'utf8');
+      return readProcText(path, false);
     } catch (err) {
-      this.fail(err, file);
+      mapProcError(err, this.pid, this.dir, path);
+    }
+  }
+
+  /**
+   * Read a one-record file (stat, status, statm, cmdline, environ, io …) whose read fills the
+   * request unless the file ends: a short read is its end, saving the `read` that returns 0.
+   */
+  private readRecord(file: string): string {
+    const path = `${this.dir}/${file}`;
+    try {
+      return readProcText(path, true);
+    } catch (err) {
+      mapProcError(err, this.pid, this.dir, path);
     }
   }
 
@@ -136,7 +151,7 @@ export class Proc {
 
   /** `/proc/<pid>/stat` without unit conversions. */
   rawStat(): ProcStat {
-    return parseProcStat(this.readText('stat'), this.path('stat'));
+    return parseProcStat(this.readRecord('stat'), this.path('stat'));
   }
 
   /**
@@ -145,7 +160,7 @@ export class Proc {
    * tick rate and page size from `/proc/self/auxv` (seed `Proc.Stat`).
    */
   stat(): ProcStatWithUnits {
-    return withProcStatUnits(this.rawStat(), this.units(), readBootTime(this.fs));
+    return parseProcStatWithUnits(this.readRecord('stat'), this.path('stat'), this.units(), readBootTime(this.fs));
   }
 
   /** Clock ticks per second and page size of the kernel (`/proc/self/auxv`). */
@@ -155,7 +170,7 @@ export class Proc {
 
   /** `/proc/<pid>/status` (seed `Proc.NewStatus`). */
   status(): ProcStatus {
-    return parseProcStatus(this.readText('status'), this.path('status'));
+    return parseProcStatus(this.readRecord('status'), this.path('status'));
   }
 
   /** Alias of {@link Proc.status} under the seed's name. */
@@ -165,22 +180,22 @@ export class Proc {
 
   /** `/proc/<pid>/statm`: memory sizes in pages. */
   statm(): ProcStatm {
-    return parseProcStatm(this.readText('statm'), this.path('statm'));
+    return parseProcStatm(this.readRecord('statm'), this.path('statm'));
   }
 
   /** `/proc/<pid>/cmdline` split at NUL bytes (empty for kernel threads and zombies). */
   cmdLine(): string[] {
-    return splitNul(this.readText('cmdline'));
+    return splitNul(this.readRecord('cmdline'));
   }
 
   /** `/proc/<pid>/comm`: the command name (at most 15 bytes), without the final newline. */
   comm(): string {
-    return chompNewline(this.readText('comm'));
+    return chompNewline(this.readRecord('comm'));
   }
 
   /** `/proc/<pid>/environ` split at NUL bytes. Another user's needs root or CAP_SYS_PTRACE. */
   environ(): string[] {
-    return splitNul(this.readText('environ'));
+    return splitNul(this.readRecord('environ'));
   }
 
   /** Target of `/proc/<pid>/cwd` (the working directory). */
@@ -200,7 +215,7 @@ export class Proc {
 
   /** `/proc/<pid>/wchan`: kernel function the task sleeps in; empty string when running (the file says `0`). */
   wchan(): string {
-    const t = this.readText('wchan').trim();
+    const t = this.readRecord('wchan').trim();
     return t === '0' ? '' : t;
   }
 
@@ -265,12 +280,12 @@ export class Proc {
 
   /** `/proc/<pid>/io`. Another user's needs root or CAP_SYS_PTRACE. */
   io(): ProcIO {
-    return parseProcIO(this.readText('io'), this.path('io'));
+    return parseProcIO(this.readRecord('io'), this.path('io'));
   }
 
   /** `/proc/<pid>/limits`: soft and hard limits. */
   limits(): ProcLimits {
-    return parseProcLimits(this.readText('limits'), this.path('limits'));
+    return parseProcLimits(this.readRecord('limits'), this.path('limits'));
   }
 
   /** `/proc/<pid>/mountinfo`: mounts of the process's mount namespace. */
@@ -321,12 +336,12 @@ export class Proc {
 
   /** `/proc/<pid>/schedstat`: ns on CPU, ns waiting, timeslices. */
   schedstat(): ProcPidSchedstat {
-    return parseProcPidSchedstat(this.readText('schedstat'), this.path('schedstat'));
+    return parseProcPidSchedstat(this.readRecord('schedstat'), this.path('schedstat'));
   }
 
   /** `/proc/<pid>/cgroup`: the process's place in each cgroup hierarchy. */
   cgroups(): Cgroup[] {
-    return parseProcCgroups(this.readText('cgroup'), this.path('cgroup'));
+    return parseProcCgroups(this.readRecord('cgroup'), this.path('cgroup'));
   }
 
   /**
@@ -341,12 +356,12 @@ export class Proc {
 
   /** `/proc/<pid>/oom_score`: the OOM killer's badness score (0–2000). */
   oomScore(): number {
-    return parseProcInteger(this.readText('oom_score'), this.path('oom_score'));
+    return parseProcInteger(this.readRecord('oom_score'), this.path('oom_score'));
   }
 
   /** `/proc/<pid>/oom_score_adj`: adjustment, -1000 … 1000. */
   oomScoreAdj(): number {
-    return parseProcInteger(this.readText('oom_score_adj'), this.path('oom_score_adj'));
+    return parseProcInteger(this.readRecord('oom_score_adj'), this.path('oom_score_adj'));
   }
 
   /** Threads of the process (`/proc/<pid>/task/*`), each with the full per-process API, sorted by thread ID. */

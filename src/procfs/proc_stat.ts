@@ -196,6 +196,11 @@ const REQUIRED = 34;
  * @throws {ParseError} naming the field that is missing or malformed.
  */
 export function parseProcStat(text: string, file = '/proc/<pid>/stat'): ProcStat {
+  return parseProcStatInto(text, file, {} as ProcStat);
+}
+
+/** {@link parseProcStat} storing into `out` (always the same field order, so one hidden class). */
+function parseProcStatInto<T extends ProcStat>(text: string, file: string, out: T): T {
   const open = text.indexOf(' (');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) procFail(statWhere(file, text), 'no "pid (comm)" prefix');
@@ -240,45 +245,43 @@ export function parseProcStat(text: string, file = '/proc/<pid>/stat'): ProcStat
   }
   const n = v.length;
   if (n < REQUIRED) procFail(statWhere(file, text), `only ${n + 3} fields, expected at least ${REQUIRED + 3}`);
-  const out: ProcStat = {
-    pid,
-    comm,
-    state,
-    ppid: v[0] as number,
-    pgrp: v[1] as number,
-    session: v[2] as number,
-    tty: v[3] as number,
-    tpgid: v[4] as number,
-    flags: v[5] as number,
-    minflt: v[6] as number,
-    cminflt: v[7] as number,
-    majflt: v[8] as number,
-    cmajflt: v[9] as number,
-    utime: v[10] as number,
-    stime: v[11] as number,
-    cutime: v[12] as number,
-    cstime: v[13] as number,
-    priority: v[14] as number,
-    nice: v[15] as number,
-    numThreads: v[16] as number,
-    itrealvalue: v[17] as number,
-    starttime: v[18] as number,
-    vsize: v[19] as bigint,
-    rss: v[20] as number,
-    rsslim: v[21] as bigint,
-    startcode: v[22] as bigint,
-    endcode: v[23] as bigint,
-    startstack: v[24] as bigint,
-    kstkesp: v[25] as bigint,
-    kstkeip: v[26] as bigint,
-    signal: v[27] as bigint,
-    blocked: v[28] as bigint,
-    sigignore: v[29] as bigint,
-    sigcatch: v[30] as bigint,
-    wchan: v[31] as bigint,
-    nswap: v[32] as number,
-    cnswap: v[33] as number,
-  };
+  out.pid = pid;
+  out.comm = comm;
+  out.state = state;
+  out.ppid = v[0] as number;
+  out.pgrp = v[1] as number;
+  out.session = v[2] as number;
+  out.tty = v[3] as number;
+  out.tpgid = v[4] as number;
+  out.flags = v[5] as number;
+  out.minflt = v[6] as number;
+  out.cminflt = v[7] as number;
+  out.majflt = v[8] as number;
+  out.cmajflt = v[9] as number;
+  out.utime = v[10] as number;
+  out.stime = v[11] as number;
+  out.cutime = v[12] as number;
+  out.cstime = v[13] as number;
+  out.priority = v[14] as number;
+  out.nice = v[15] as number;
+  out.numThreads = v[16] as number;
+  out.itrealvalue = v[17] as number;
+  out.starttime = v[18] as number;
+  out.vsize = v[19] as bigint;
+  out.rss = v[20] as number;
+  out.rsslim = v[21] as bigint;
+  out.startcode = v[22] as bigint;
+  out.endcode = v[23] as bigint;
+  out.startstack = v[24] as bigint;
+  out.kstkesp = v[25] as bigint;
+  out.kstkeip = v[26] as bigint;
+  out.signal = v[27] as bigint;
+  out.blocked = v[28] as bigint;
+  out.sigignore = v[29] as bigint;
+  out.sigcatch = v[30] as bigint;
+  out.wchan = v[31] as bigint;
+  out.nswap = v[32] as number;
+  out.cnswap = v[33] as number;
   const w = out as unknown as Record<string, unknown>;
   for (let i = REQUIRED; i < n; i++) w[LAYOUT[i]![0]] = v[i];
   if (extra) out.extra = extra;
@@ -369,6 +372,36 @@ export interface ProcStatWithUnits extends ProcStat {
   startTime: Date;
   /** (utime + stime) / clock ticks per second. */
   cpuTimeSeconds(): number;
+}
+
+/** Shared prototype of what {@link parseProcStatWithUnits} returns: `cpuTimeSeconds()` once, not per object. */
+const UNITS_PROTO: Pick<ProcStatWithUnits, 'cpuTimeSeconds'> = Object.create(Object.prototype, {
+  cpuTimeSeconds: {
+    value(this: ProcStatWithUnits): number {
+      return (this.utime + this.stime) / this.clockTicksPerSecond;
+    },
+    enumerable: false,
+  },
+});
+
+/**
+ * Parse `/proc/<pid>/stat` and fill in the unit conversions in one pass (what `Proc.stat()`
+ * returns): no second object, no per-object method.
+ * @throws {ParseError} as {@link parseProcStat}.
+ */
+export function parseProcStatWithUnits(
+  text: string,
+  file: string,
+  units: KernelUnits,
+  bootTimeSeconds: number,
+): ProcStatWithUnits {
+  const out = parseProcStatInto(text, file, Object.create(UNITS_PROTO) as ProcStatWithUnits);
+  out.clockTicksPerSecond = units.clockTicksPerSecond;
+  out.pageSizeBytes = units.pageSizeBytes;
+  out.rssBytes = out.rss * units.pageSizeBytes;
+  out.vsizeBytes = out.vsize;
+  out.startTime = new Date((bootTimeSeconds + out.starttime / units.clockTicksPerSecond) * 1000);
+  return out;
 }
 
 /** Attach the unit conversions to a parsed stat. */

@@ -12,7 +12,7 @@
  * loop between slices of processes.
  * @module
  */
-import { closeSync, constants, existsSync, openSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readlinkSync, statSync } from 'node:fs';
 import { errnoNameOf, ProcessGoneError, RaingaugeError } from '../errors.js';
 import { type Cgroup, parseProcCgroups } from './cgroup.js';
 import type { ProcFS } from './fs.js';
@@ -22,6 +22,7 @@ import { type ProcLimits, parseProcLimits } from './proc_limits.js';
 import { type ProcStat, type ProcStatm, parseProcStat, parseProcStatm } from './proc_stat.js';
 import { type ProcStatus, parseProcStatus } from './proc_status.js';
 import { chompNewline, mapProcError, splitNul } from './proc_util.js';
+import { readFdIntoShared, sharedText } from './read.js';
 
 /** What a scan can read for each process. */
 export interface ProcessSnapshotFields {
@@ -138,13 +139,6 @@ class Gone extends Error {}
 const O_RDONLY = constants.O_RDONLY;
 
 /**
- * One read buffer shared by every scanner of this thread (grown when a file
- * does not fit). Safe because a file is read and decoded synchronously, with
- * no await in between.
- */
-let shared = Buffer.allocUnsafe(64 * 1024);
-
-/**
  * A reusable scanner: `scan()` returns a snapshot of every process (or of
  * `pids`). Create one per caller; it owns one read buffer and, with
  * `keepOpen`, the descriptors it keeps (release them with {@link close}).
@@ -182,22 +176,10 @@ export class ProcessScanner {
     const kept = fd !== undefined;
     try {
       if (fd === undefined) fd = openSync(path, O_RDONLY);
-      let n = 0;
-      for (;;) {
-        if (n === shared.length) {
-          const bigger = Buffer.allocUnsafe(shared.length * 2);
-          shared.copy(bigger, 0, 0, n);
-          shared = bigger;
-        }
-        const want = shared.length - n;
-        const r = readSync(fd, shared, n, want, kept || this.keepOpen ? n : null);
-        n += r;
-        // Every file a scan reads is a single-record seq_file (stat, status, io, limits…) or has its own
-        // read (cmdline, environ): the kernel fills the whole request unless the file ends, so a short
-        // read is the end of the file and saves the read() that would return 0.
-        if (r < want) break;
-      }
-      const text = shared.toString('utf8', 0, n);
+      // Every file a scan reads is a single-record seq_file (stat, status, io, limits…) or has its own
+      // read (cmdline, environ): a short read is the end of the file (see readFdIntoShared).
+      const n = readFdIntoShared(fd, kept || this.keepOpen, true);
+      const text = sharedText(n);
       if (!kept) {
         if (this.keepOpen && this.openCount < this.maxOpenFds) {
           let m = this.open.get(pid);

@@ -51,7 +51,11 @@ describe('ProcessSampler', () => {
       const i = second.get(idle.pid!)!;
       // busy is single-threaded: its main thread's schedstat is its whole CPU time
       assert.ok(Math.abs(b.cpuPercent - kernelPct) < 15, `sampler ${b.cpuPercent}% vs schedstat ${kernelPct}%`);
-      assert.ok(b.cpuPercent > 20, `a spinning process shows CPU use (${b.cpuPercent}%)`);
+      // no absolute threshold: on a machine shared by other work a spinning child may get little CPU
+      assert.ok(
+        b.cpuPercent > i.cpuPercent,
+        `a spinning process shows more CPU use (${b.cpuPercent}% vs ${i.cpuPercent}%)`,
+      );
       assert.ok(i.cpuPercent < 10, `idle child ${i.cpuPercent}%`);
       assert.equal(b.state, 'R');
       assert.equal(b.ppid, process.pid);
