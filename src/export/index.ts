@@ -4,6 +4,9 @@
  * dashboard, and adapters for prom-client and OpenTelemetry. See docs/export.md.
  * @module
  */
+
+export * from './adapters/otel.js';
+export * from './adapters/promclient.js';
 export * from './assets.js';
 export * from './collector.js';
 export * from './collectors/index.js';
