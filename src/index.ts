@@ -5,6 +5,7 @@
  * @module
  */
 export * from './errors.js';
+export * from './export/index.js';
 export * from './listeners/index.js';
 export * from './netlink/index.js';
 export * from './netstat/index.js';
