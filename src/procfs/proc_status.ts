@@ -221,236 +221,73 @@ export interface ProcStatus {
   unknown: Record<string, string>;
 }
 
-type K = keyof ProcStatus;
 type Kind = 'u' | 'i' | 'kb' | 'hex' | 'bool' | 'str' | 'cap' | 'list' | 'oct';
-const KEYS: Record<string, [K, Kind, number]> = {
-  Umask: ['umask', 'oct', 0],
-  Tgid: ['tgid', 'u', 1],
-  Ngid: ['ngid', 'u', 2],
-  Pid: ['pid', 'u', 3],
-  PPid: ['ppid', 'u', 4],
-  TracerPid: ['tracerPid', 'u', 5],
-  FDSize: ['fdSize', 'u', 6],
-  Groups: ['groups', 'list', 7],
-  NStgid: ['nsTgid', 'list', 8],
-  NSpid: ['nsPid', 'list', 9],
-  NSpgid: ['nsPgid', 'list', 10],
-  NSsid: ['nsSid', 'list', 11],
-  Kthread: ['kthread', 'bool', 12],
-  VmPeak: ['vmPeak', 'kb', 13],
-  VmSize: ['vmSize', 'kb', 14],
-  VmLck: ['vmLck', 'kb', 15],
-  VmPin: ['vmPin', 'kb', 16],
-  VmHWM: ['vmHWM', 'kb', 17],
-  VmRSS: ['vmRSS', 'kb', 18],
-  RssAnon: ['rssAnon', 'kb', 19],
-  RssFile: ['rssFile', 'kb', 20],
-  RssShmem: ['rssShmem', 'kb', 21],
-  VmData: ['vmData', 'kb', 22],
-  VmStk: ['vmStk', 'kb', 23],
-  VmExe: ['vmExe', 'kb', 24],
-  VmLib: ['vmLib', 'kb', 25],
-  VmPTE: ['vmPTE', 'kb', 26],
-  VmPMD: ['vmPMD', 'kb', 27],
-  VmSwap: ['vmSwap', 'kb', 28],
-  HugetlbPages: ['hugetlbPages', 'kb', 29],
-  CoreDumping: ['coreDumping', 'bool', 30],
-  THP_enabled: ['thpEnabled', 'bool', 31],
-  untag_mask: ['untagMask', 'hex', 32],
-  Threads: ['threads', 'u', 33],
-  SigPnd: ['sigPnd', 'hex', 34],
-  ShdPnd: ['shdPnd', 'hex', 35],
-  SigBlk: ['sigBlk', 'hex', 36],
-  SigIgn: ['sigIgn', 'hex', 37],
-  SigCgt: ['sigCgt', 'hex', 38],
-  CapInh: ['capInh', 'cap', 39],
-  CapPrm: ['capPrm', 'cap', 40],
-  CapEff: ['capEff', 'cap', 41],
-  CapBnd: ['capBnd', 'cap', 42],
-  CapAmb: ['capAmb', 'cap', 43],
-  NoNewPrivs: ['noNewPrivs', 'bool', 44],
-  Seccomp: ['seccomp', 'u', 45],
-  Seccomp_filters: ['seccompFilters', 'u', 46],
-  Speculation_Store_Bypass: ['speculationStoreBypass', 'str', 47],
-  SpeculationIndirectBranch: ['speculationIndirectBranch', 'str', 48],
-  Cpus_allowed: ['cpusAllowed', 'str', 49],
-  Cpus_allowed_list: ['cpusAllowedList', 'str', 50],
-  Mems_allowed: ['memsAllowed', 'str', 51],
-  Mems_allowed_list: ['memsAllowedList', 'str', 52],
-  voluntary_ctxt_switches: ['voluntaryCtxtSwitches', 'u', 53],
-  nonvoluntary_ctxt_switches: ['nonVoluntaryCtxtSwitches', 'u', 54],
+/** Where a value goes: a field of the table, or the two ID quads. */
+type Target = Field | 'uids' | 'gids';
+/** The fields of {@link ProcStatus} a table row can fill. */
+type Field = Exclude<keyof ProcStatus, 'name' | 'state' | 'stateName' | 'uids' | 'gids' | 'sigQ' | 'unknown'>;
+/**
+ * One row per key of `/proc/<pid>/status`: the key as the kernel prints it, the kind of its value
+ * (its unit: `kb` = "<n> kB", stored in bytes; `hex` masks as bigint; `cap` decoded capability
+ * sets) and the field it fills. A new key is one new row.
+ */
+const ROWS: Record<string, [Kind, Field]> = {
+  Umask: ['oct', 'umask'],
+  Tgid: ['u', 'tgid'],
+  Ngid: ['u', 'ngid'],
+  Pid: ['u', 'pid'],
+  PPid: ['u', 'ppid'],
+  TracerPid: ['u', 'tracerPid'],
+  FDSize: ['u', 'fdSize'],
+  Groups: ['list', 'groups'],
+  NStgid: ['list', 'nsTgid'],
+  NSpid: ['list', 'nsPid'],
+  NSpgid: ['list', 'nsPgid'],
+  NSsid: ['list', 'nsSid'],
+  Kthread: ['bool', 'kthread'],
+  VmPeak: ['kb', 'vmPeak'],
+  VmSize: ['kb', 'vmSize'],
+  VmLck: ['kb', 'vmLck'],
+  VmPin: ['kb', 'vmPin'],
+  VmHWM: ['kb', 'vmHWM'],
+  VmRSS: ['kb', 'vmRSS'],
+  RssAnon: ['kb', 'rssAnon'],
+  RssFile: ['kb', 'rssFile'],
+  RssShmem: ['kb', 'rssShmem'],
+  VmData: ['kb', 'vmData'],
+  VmStk: ['kb', 'vmStk'],
+  VmExe: ['kb', 'vmExe'],
+  VmLib: ['kb', 'vmLib'],
+  VmPTE: ['kb', 'vmPTE'],
+  VmPMD: ['kb', 'vmPMD'],
+  VmSwap: ['kb', 'vmSwap'],
+  HugetlbPages: ['kb', 'hugetlbPages'],
+  CoreDumping: ['bool', 'coreDumping'],
+  THP_enabled: ['bool', 'thpEnabled'],
+  untag_mask: ['hex', 'untagMask'],
+  Threads: ['u', 'threads'],
+  SigPnd: ['hex', 'sigPnd'],
+  ShdPnd: ['hex', 'shdPnd'],
+  SigBlk: ['hex', 'sigBlk'],
+  SigIgn: ['hex', 'sigIgn'],
+  SigCgt: ['hex', 'sigCgt'],
+  CapInh: ['cap', 'capInh'],
+  CapPrm: ['cap', 'capPrm'],
+  CapEff: ['cap', 'capEff'],
+  CapBnd: ['cap', 'capBnd'],
+  CapAmb: ['cap', 'capAmb'],
+  NoNewPrivs: ['bool', 'noNewPrivs'],
+  Seccomp: ['u', 'seccomp'],
+  Seccomp_filters: ['u', 'seccompFilters'],
+  Speculation_Store_Bypass: ['str', 'speculationStoreBypass'],
+  SpeculationIndirectBranch: ['str', 'speculationIndirectBranch'],
+  Cpus_allowed: ['str', 'cpusAllowed'],
+  Cpus_allowed_list: ['str', 'cpusAllowedList'],
+  Mems_allowed: ['str', 'memsAllowed'],
+  Mems_allowed_list: ['str', 'memsAllowedList'],
+  voluntary_ctxt_switches: ['u', 'voluntaryCtxtSwitches'],
+  nonvoluntary_ctxt_switches: ['u', 'nonVoluntaryCtxtSwitches'],
 };
-
-/** Store a converted value with a named property store (fast, monomorphic) chosen by the key's index in KEYS. */
-function store(o: ProcStatus, index: number, v: unknown): void {
-  switch (index) {
-    case 0:
-      o.umask = v as number;
-      break;
-    case 1:
-      o.tgid = v as number;
-      break;
-    case 2:
-      o.ngid = v as number;
-      break;
-    case 3:
-      o.pid = v as number;
-      break;
-    case 4:
-      o.ppid = v as number;
-      break;
-    case 5:
-      o.tracerPid = v as number;
-      break;
-    case 6:
-      o.fdSize = v as number;
-      break;
-    case 7:
-      o.groups = v as number[];
-      break;
-    case 8:
-      o.nsTgid = v as number[];
-      break;
-    case 9:
-      o.nsPid = v as number[];
-      break;
-    case 10:
-      o.nsPgid = v as number[];
-      break;
-    case 11:
-      o.nsSid = v as number[];
-      break;
-    case 12:
-      o.kthread = v as boolean;
-      break;
-    case 13:
-      o.vmPeak = v as number;
-      break;
-    case 14:
-      o.vmSize = v as number;
-      break;
-    case 15:
-      o.vmLck = v as number;
-      break;
-    case 16:
-      o.vmPin = v as number;
-      break;
-    case 17:
-      o.vmHWM = v as number;
-      break;
-    case 18:
-      o.vmRSS = v as number;
-      break;
-    case 19:
-      o.rssAnon = v as number;
-      break;
-    case 20:
-      o.rssFile = v as number;
-      break;
-    case 21:
-      o.rssShmem = v as number;
-      break;
-    case 22:
-      o.vmData = v as number;
-      break;
-    case 23:
-      o.vmStk = v as number;
-      break;
-    case 24:
-      o.vmExe = v as number;
-      break;
-    case 25:
-      o.vmLib = v as number;
-      break;
-    case 26:
-      o.vmPTE = v as number;
-      break;
-    case 27:
-      o.vmPMD = v as number;
-      break;
-    case 28:
-      o.vmSwap = v as number;
-      break;
-    case 29:
-      o.hugetlbPages = v as number;
-      break;
-    case 30:
-      o.coreDumping = v as boolean;
-      break;
-    case 31:
-      o.thpEnabled = v as boolean;
-      break;
-    case 32:
-      o.untagMask = v as bigint;
-      break;
-    case 33:
-      o.threads = v as number;
-      break;
-    case 34:
-      o.sigPnd = v as bigint;
-      break;
-    case 35:
-      o.shdPnd = v as bigint;
-      break;
-    case 36:
-      o.sigBlk = v as bigint;
-      break;
-    case 37:
-      o.sigIgn = v as bigint;
-      break;
-    case 38:
-      o.sigCgt = v as bigint;
-      break;
-    case 39:
-      o.capInh = v as CapabilitySet;
-      break;
-    case 40:
-      o.capPrm = v as CapabilitySet;
-      break;
-    case 41:
-      o.capEff = v as CapabilitySet;
-      break;
-    case 42:
-      o.capBnd = v as CapabilitySet;
-      break;
-    case 43:
-      o.capAmb = v as CapabilitySet;
-      break;
-    case 44:
-      o.noNewPrivs = v as boolean;
-      break;
-    case 45:
-      o.seccomp = v as number;
-      break;
-    case 46:
-      o.seccompFilters = v as number;
-      break;
-    case 47:
-      o.speculationStoreBypass = v as string;
-      break;
-    case 48:
-      o.speculationIndirectBranch = v as string;
-      break;
-    case 49:
-      o.cpusAllowed = v as string;
-      break;
-    case 50:
-      o.cpusAllowedList = v as string;
-      break;
-    case 51:
-      o.memsAllowed = v as string;
-      break;
-    case 52:
-      o.memsAllowedList = v as string;
-      break;
-    case 53:
-      o.voluntaryCtxtSwitches = v as number;
-      break;
-    case 54:
-      o.nonVoluntaryCtxtSwitches = v as number;
-      break;
-  }
-}
 
 function unescapeName(s: string): string {
   if (!s.includes('\\')) return s;
@@ -466,14 +303,15 @@ function ids(v: string, where: ProcWhere, what: string): IdQuad {
 }
 
 type Special = 'name' | 'state' | 'ids' | 'sigq';
-/** A key's field, kind, index in {@link store} and its text. */
-type KeyEntry = [K, Kind | Special, number, string];
+/** A key's kind, the field it fills (none for Name, State, SigQ: parsed in place) and its text. */
+type KeyEntry = [Kind | Special, Target | undefined, string];
+/** Keys with their own syntax: `Name` (escaped), `State` (`X (description)`), `Uid`/`Gid` (four IDs), `SigQ` (`n/limit`). */
 const SPECIAL: Record<string, KeyEntry> = {
-  Name: ['name', 'name', -1, 'Name'],
-  State: ['state', 'state', -1, 'State'],
-  Uid: ['uids', 'ids', -1, 'Uid'],
-  Gid: ['gids', 'ids', -1, 'Gid'],
-  SigQ: ['sigQ', 'sigq', -1, 'SigQ'],
+  Name: ['name', undefined, 'Name'],
+  State: ['state', undefined, 'State'],
+  Uid: ['ids', 'uids', 'Uid'],
+  Gid: ['ids', 'gids', 'Gid'],
+  SigQ: ['sigq', undefined, 'SigQ'],
 };
 /**
  * Known keys bucketed by (length, first character): a line's key is found by
@@ -482,7 +320,7 @@ const SPECIAL: Record<string, KeyEntry> = {
  */
 const BUCKETS = new Map<number, KeyEntry[]>();
 for (const [k, e] of [
-  ...Object.entries(KEYS).map(([k, v]): [string, KeyEntry] => [k, [v[0], v[1], v[2], k]]),
+  ...Object.entries(ROWS).map(([k, v]): [string, KeyEntry] => [k, [v[0], v[1], k]]),
   ...Object.entries(SPECIAL),
 ]) {
   const h = k.length * 128 + k.charCodeAt(0);
@@ -494,7 +332,7 @@ for (const [k, e] of [
 function lookupKey(text: string, start: number, colon: number): KeyEntry | undefined {
   const b = BUCKETS.get((colon - start) * 128 + text.charCodeAt(start));
   if (b === undefined) return undefined;
-  for (let j = 0; j < b.length; j++) if (text.startsWith(b[j]![3], start)) return b[j];
+  for (let j = 0; j < b.length; j++) if (text.startsWith(b[j]![2], start)) return b[j];
   return undefined;
 }
 
@@ -581,29 +419,31 @@ export function parseProcStatus(text: string, file = '/proc/<pid>/status'): Proc
       continue;
     }
     // fast paths: parse in place, no line string, no error context unless something is off
-    switch (entry[1]) {
+    const field = entry[1]!;
+    const o = out as unknown as Record<Target, unknown>;
+    switch (entry[0]) {
       case 'u':
       case 'kb': {
-        const n = digitsAt(text, c + 1, eol, entry[1] === 'kb');
+        const n = digitsAt(text, c + 1, eol, entry[0] === 'kb');
         if (n >= 0) {
-          store(out, entry[2], entry[1] === 'kb' ? n * 1024 : n);
+          o[field] = entry[0] === 'kb' ? n * 1024 : n;
           continue;
         }
         break;
       }
       case 'str':
-        store(out, entry[2], text.slice(vs, eol));
+        o[field] = text.slice(vs, eol);
         continue;
       case 'bool':
         if (eol - vs === 1 && (text.charCodeAt(vs) === 48 || text.charCodeAt(vs) === 49)) {
-          store(out, entry[2], text.charCodeAt(vs) === 49);
+          o[field] = text.charCodeAt(vs) === 49;
           continue;
         }
         break;
       case 'list': {
         const l = numbersAt(text, vs, eol);
         if (l) {
-          store(out, entry[2], l);
+          o[field] = l;
           continue;
         }
         break;
@@ -611,8 +451,7 @@ export function parseProcStatus(text: string, file = '/proc/<pid>/status'): Proc
       case 'ids': {
         const l = numbersAt(text, vs, eol);
         if (l && l.length === 4 && l.every((x) => x >= 0)) {
-          if (entry[0] === 'uids') out.uids = l as IdQuad;
-          else out.gids = l as IdQuad;
+          o[field] = l;
           continue;
         }
         break;
@@ -620,7 +459,7 @@ export function parseProcStatus(text: string, file = '/proc/<pid>/status'): Proc
       case 'hex': {
         const b = hexCache.get(text.slice(vs, eol));
         if (b !== undefined) {
-          store(out, entry[2], b);
+          o[field] = b;
           continue;
         }
         break;
@@ -628,7 +467,7 @@ export function parseProcStatus(text: string, file = '/proc/<pid>/status'): Proc
       case 'cap': {
         const hit = capCache.get(text.slice(vs, eol));
         if (hit !== undefined) {
-          store(out, entry[2], { mask: hit.mask, names: hit.names.slice() });
+          o[field] = { mask: hit.mask, names: hit.names.slice() };
           continue;
         }
         break;
@@ -636,7 +475,7 @@ export function parseProcStatus(text: string, file = '/proc/<pid>/status'): Proc
     }
     const line = text.slice(start, eol);
     const where: ProcWhere = { file, line: i + 1, text: line };
-    const key = entry[3];
+    const key = entry[2];
     const v = line.slice(vs - start);
     if (key === 'Name') {
       out.name = unescapeName(v);
@@ -649,9 +488,8 @@ export function parseProcStatus(text: string, file = '/proc/<pid>/status'): Proc
       if (m[2] !== undefined) out.stateName = m[2];
       continue;
     }
-    if (key === 'Uid' || key === 'Gid') {
-      if (key === 'Uid') out.uids = ids(v, where, key);
-      else out.gids = ids(v, where, key);
+    if (entry[0] === 'ids') {
+      o[field] = ids(v, where, key);
       continue;
     }
     if (key === 'SigQ') {
@@ -660,8 +498,7 @@ export function parseProcStatus(text: string, file = '/proc/<pid>/status'): Proc
       out.sigQ = { queued: pUint(m[1], where, 'SigQ'), limit: pUint(m[2], where, 'SigQ') };
       continue;
     }
-    const known = KEYS[key]!;
-    const kind = known[1];
+    const kind = entry[0] as Kind | Special;
     let val: unknown;
     switch (kind) {
       case 'u':
@@ -709,7 +546,7 @@ export function parseProcStatus(text: string, file = '/proc/<pid>/status'): Proc
         break;
       }
     }
-    store(out, known[2], val);
+    o[field] = val;
   }
   for (const req of ['name', 'state', 'tgid', 'pid', 'ppid', 'uids', 'gids'] as const) {
     if (out[req] === undefined) procFail({ file }, `missing the ${req} line`);
