@@ -12,7 +12,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ListenerOwner, ListenerStats } from '../listeners/types.js';
+import type { ListenerMember, ListenerOwner, ListenerStats } from '../listeners/types.js';
+import { fullestMember, queueFull, queuePercent } from '../listeners/usage.js';
 import { sleep } from '../util/time.js';
 import { counterDelta } from './delta.js';
 import type { CounterValue, NetCounterSet } from './parse.js';
@@ -32,11 +33,20 @@ export const OVERFLOW_COUNTERS = [
 /** Name of one watched TcpExt counter. */
 export type OverflowCounterName = (typeof OVERFLOW_COUNTERS)[number];
 
+/** One socket of a listener (an SO_REUSEPORT group has several) as the diagnosis needs it. */
+export type ListenQueueMember = Pick<ListenerMember, 'inode' | 'queued' | 'backlog'> & {
+  owners?: readonly ListenerOwner[];
+  /** The largest `queued` of this socket seen during the interval. */
+  queuedPeak?: number;
+};
+
 /** The listener fields the diagnosis needs (a subset of the listeners module's `ListenerStats`). */
 export type ListenQueueStats = Pick<ListenerStats, 'queued' | 'backlog'> & {
   owners?: readonly ListenerOwner[];
   /** The largest `queued` seen during the interval (when sampled more often than the counters). */
   queuedPeak?: number;
+  /** Each listening socket of the key (`ListenerStats.members`): a group is as full as its fullest member. */
+  members?: readonly ListenQueueMember[];
 };
 
 /** The sysctls that bound listen queues, read from `/proc/sys` (undefined when unreadable). */
@@ -98,6 +108,30 @@ export interface ListenerFinding {
   limitedBy: 'somaxconn' | 'listen-backlog' | 'unknown';
   /** Processes holding the listening socket, when known. */
   owners?: ListenerOwner[];
+  /** Number of listening sockets with this key (more than 1 for an SO_REUSEPORT group). */
+  sockets: number;
+  /**
+   * For an SO_REUSEPORT group (more than one socket): its fullest member.
+   * `full`, `limitedBy` and the ranking of the finding come from it, since
+   * the kernel drops a connection when the member it hashed to is full.
+   */
+  member?: MemberFinding;
+}
+
+/** One socket of an SO_REUSEPORT group in a report. */
+export interface MemberFinding {
+  /** Socket inode (`socket:[inode]` in `/proc/<pid>/fd`). */
+  inode: number;
+  /** Connections in this socket's accept queue at the last sample. */
+  queued: number;
+  /** The largest `queued` of this socket seen during the interval. */
+  queuedPeak: number;
+  /** This socket's limit (`sk_max_ack_backlog`). */
+  backlog: number;
+  /** True when `queuedPeak > 0` and `queuedPeak ≥ backlog`. */
+  full: boolean;
+  /** Processes holding this socket, when known. */
+  owners?: ListenerOwner[];
 }
 
 /** The outcome of one sampling interval. */
@@ -124,23 +158,60 @@ function isPositive(v: CounterValue): boolean {
   return typeof v === 'bigint' ? v > 0n : v > 0;
 }
 
+function limitOf(backlog: number, limits: ListenLimits): ListenerFinding['limitedBy'] {
+  return limits.somaxconn === undefined ? 'unknown' : backlog >= limits.somaxconn ? 'somaxconn' : 'listen-backlog';
+}
+
 function finding(key: string, s: ListenQueueStats, limits: ListenLimits): ListenerFinding {
   const peak = Math.max(s.queuedPeak ?? s.queued, s.queued);
+  const members = s.members ?? [];
   const f: ListenerFinding = {
     key,
     queued: s.queued,
     queuedPeak: peak,
     backlog: s.backlog,
-    full: peak > 0 && peak >= s.backlog,
-    limitedBy:
-      limits.somaxconn === undefined ? 'unknown' : s.backlog >= limits.somaxconn ? 'somaxconn' : 'listen-backlog',
+    full: queueFull(peak, s.backlog),
+    limitedBy: limitOf(s.backlog, limits),
+    sockets: Math.max(1, members.length),
   };
   if (s.owners !== undefined) f.owners = [...s.owners];
+  if (members.length > 1) {
+    const withPeaks = members.map((m) => ({ m, queuedPeak: Math.max(m.queuedPeak ?? m.queued, m.queued) }));
+    const top = fullestMember(withPeaks.map((x) => ({ ...x, queued: x.queuedPeak, backlog: x.m.backlog })))!;
+    const m: MemberFinding = {
+      inode: top.m.inode,
+      queued: top.m.queued,
+      queuedPeak: top.queuedPeak,
+      backlog: top.m.backlog,
+      full: queueFull(top.queuedPeak, top.m.backlog),
+    };
+    if (top.m.owners !== undefined) m.owners = [...top.m.owners];
+    f.member = m;
+    f.full = m.full;
+    f.limitedBy = limitOf(m.backlog, limits);
+  }
   return f;
 }
 
+/** How full a finding is (its fullest member's for a group), for ranking. */
+function fillRatio(f: ListenerFinding): number {
+  const q = f.member ? f.member.queuedPeak : f.queuedPeak;
+  return q > 0 ? queuePercent(q, f.member ? f.member.backlog : f.backlog) : 0;
+}
+
+/**
+ * Who a finding is about, in plain words: `key (owners)`, and for an
+ * SO_REUSEPORT group `key, member socket:[inode] (owners) with 3/2 queued of
+ * a group of 2`.
+ */
+export function describeOverflowFinding(f: ListenerFinding): string {
+  if (!f.member) return `${f.key} (${formatOverflowOwners(f)})`;
+  const m = f.member;
+  return `${f.key}, member socket:[${m.inode}] (${formatOverflowOwners(m)}) with ${m.queuedPeak}/${m.backlog} queued, of an SO_REUSEPORT group of ${f.sockets} sockets (${f.queuedPeak}/${f.backlog} in all)`;
+}
+
 /** `pid/command, …` of a finding's owners, or a hint when unknown. */
-export function formatOverflowOwners(f: ListenerFinding): string {
+export function formatOverflowOwners(f: Pick<ListenerFinding, 'owners'>): string {
   if (f.owners === undefined) return 'owner unknown';
   if (f.owners.length === 0) return 'owner not found (needs root to see other users’ processes)';
   return f.owners.map((o) => `${o.pid}/${o.command}`).join(', ');
@@ -170,12 +241,10 @@ export function diagnoseListenOverflows(input: {
     isPositive(counters.TCPReqQFullDoCookies);
   const all: ListenerFinding[] = [];
   for (const [key, s] of input.listeners) all.push(finding(key, s, input.limits));
-  const ratio = (f: ListenerFinding) =>
-    f.backlog > 0 ? f.queuedPeak / f.backlog : f.queuedPeak > 0 ? Number.POSITIVE_INFINITY : 0;
   const full = all.filter((f) => f.full);
   const busiest = all
     .filter((f) => f.queuedPeak > 0)
-    .sort((a, b) => ratio(b) - ratio(a) || b.queuedPeak - a.queuedPeak)
+    .sort((a, b) => fillRatio(b) - fillRatio(a) || b.queuedPeak - a.queuedPeak)
     .slice(0, 5);
   const advice = dropped ? adviceFor(counters, full, busiest, input.limits) : [];
   return {
@@ -199,18 +268,24 @@ function adviceFor(
   const out: string[] = [];
   const somax = limits.somaxconn;
   for (const f of full) {
-    const who = `${f.key} (${formatOverflowOwners(f)})`;
+    const who = describeOverflowFinding(f);
+    const limit = f.member ? f.member.backlog : f.backlog;
     if (f.limitedBy === 'somaxconn') {
       out.push(
-        `${who}: its accept queue is capped at ${f.backlog} by net.core.somaxconn (${somax}); the application asked for at least that much. Raise net.core.somaxconn (sysctl -w net.core.somaxconn=${nextSize(f.backlog)}) and keep the application's listen() backlog at least as large.`,
+        `${who}: its accept queue is capped at ${limit} by net.core.somaxconn (${somax}); the application asked for at least that much. Raise net.core.somaxconn (sysctl -w net.core.somaxconn=${nextSize(limit)}) and keep the application's listen() backlog at least as large.`,
       );
     } else {
       out.push(
-        `${who}: its accept queue limit ${f.backlog} is the listen() backlog the application passed${
+        `${who}: its accept queue limit ${limit} is the listen() backlog the application passed${
           somax !== undefined ? ` (net.core.somaxconn allows up to ${somax})` : ''
-        }. Raise the backlog in the application (Node.js: server.listen({ port, backlog: ${nextSize(f.backlog)} }); the default is 511)${
-          somax !== undefined && nextSize(f.backlog) > somax ? ' and net.core.somaxconn' : ''
+        }. Raise the backlog in the application (Node.js: server.listen({ port, backlog: ${nextSize(limit)} }); the default is 511)${
+          somax !== undefined && nextSize(limit) > somax ? ' and net.core.somaxconn' : ''
         }.`,
+      );
+    }
+    if (f.member) {
+      out.push(
+        `${f.key} is an SO_REUSEPORT group: the kernel hashes each connection to one member and drops it when that member is full, whatever room the others have (${f.queuedPeak}/${f.backlog} in all). Give every member the same backlog, and make the slow member's process accept faster.`,
       );
     }
   }
@@ -220,7 +295,9 @@ function adviceFor(
       out.push(
         `No listener was full at the moment of sampling: the queue filled and drained between samples (bursts).${
           top !== undefined
-            ? ` The fullest listener was ${top.key} with ${top.queuedPeak}/${top.backlog} at most (${formatOverflowOwners(top)}).`
+            ? top.member
+              ? ` The fullest listener was ${describeOverflowFinding(top)}.`
+              : ` The fullest listener was ${top.key} with ${top.queuedPeak}/${top.backlog} at most (${formatOverflowOwners(top)}).`
             : ''
         } Sample more often (--interval 0.1) to catch it.`,
       );
@@ -260,6 +337,26 @@ function nextSize(n: number): number {
   let s = 128;
   while (s <= n) s *= 2;
   return Math.max(s, 1024);
+}
+
+/** Members of the latest sample with each socket's peak over the interval so far (matched by inode). */
+function memberPeaks(
+  now: readonly ListenQueueMember[],
+  had: readonly ListenQueueMember[] | undefined,
+): ListenQueueMember[] {
+  const before = new Map((had ?? []).map((m) => [m.inode, m]));
+  return now.map((m) => {
+    const b = before.get(m.inode);
+    const out: ListenQueueMember = {
+      inode: m.inode,
+      queued: m.queued,
+      backlog: m.backlog,
+      queuedPeak: Math.max(m.queued, m.queuedPeak ?? 0, b?.queuedPeak ?? 0),
+    };
+    const owners = m.owners ?? b?.owners;
+    if (owners !== undefined) out.owners = owners;
+    return out;
+  });
 }
 
 /**
@@ -328,6 +425,7 @@ export async function* watchListenOverflows(opts: WatchOverflowOptions): AsyncGe
           };
           const owners = st.owners ?? had?.owners;
           if (owners !== undefined) e.owners = owners;
+          if (st.members !== undefined) e.members = memberPeaks(st.members, had?.members);
           peaks.set(key, e);
         }
         if (performance.now() >= due) break;
@@ -344,8 +442,15 @@ export async function* watchListenOverflows(opts: WatchOverflowOptions): AsyncGe
       if (report.dropped && opts.owners !== undefined) {
         const withOwners = await opts.owners();
         for (const [key, e] of peaks) {
-          const o = withOwners.get(key)?.owners;
-          if (o !== undefined) e.owners = o;
+          const w = withOwners.get(key);
+          if (w?.owners !== undefined) e.owners = w.owners;
+          if (e.members !== undefined && w?.members !== undefined) {
+            const byInode = new Map(w.members.map((m) => [m.inode, m.owners]));
+            e.members = e.members.map((m) => {
+              const o = byInode.get(m.inode);
+              return o === undefined ? m : { ...m, owners: o };
+            });
+          }
         }
         report = diagnoseListenOverflows({ delta, listeners: peaks, limits, seconds, timeMs: report.timeMs });
       }

@@ -1,12 +1,12 @@
 /**
  * `/proc/buddyinfo`: free blocks per order in each memory zone (kernel `frag_show`).
  *
- * Seed (Go procfs): `FS.BuddyInfo() []BuddyInfo`.
+ * Go procfs: `FS.BuddyInfo() []BuddyInfo`.
  * @module
  */
 import { fail, lines, uint, type Where } from './system_util.js';
 
-/** One zone (seed: `BuddyInfo`). */
+/** One zone (Go procfs: `BuddyInfo`). */
 export interface BuddyInfo {
   /** NUMA node number as printed (`Node 0`). */
   node: string;

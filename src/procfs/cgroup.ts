@@ -4,7 +4,7 @@
  * `memory.current`/`max`/`stat`, `io.stat`, `pids.current`/`max`, and the v1
  * `memory`, `cpuacct`, `cpu` and `pids` controllers where they are mounted.
  *
- * Seed (Go procfs): `Cgroup`, `Proc.Cgroups()`; the statistics are beyond the seed.
+ * Go procfs: `Cgroup`, `Proc.Cgroups()`; the statistics are not in Go procfs.
  * @module
  */
 import { readFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * `/proc/cmdline`: the kernel's boot command line.
  *
- * Seed (Go procfs): `FS.CmdLine() []string` (here `fs.kernelCmdLine()`, since `proc.cmdLine()` is the
+ * Go procfs: `FS.CmdLine() []string` (here `fs.kernelCmdLine()`, since `proc.cmdLine()` is the
  * process's).
  * @module
  */

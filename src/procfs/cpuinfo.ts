@@ -2,12 +2,12 @@
  * `/proc/cpuinfo`: one block per logical CPU. The keys differ by architecture; the typed fields cover
  * x86 (and the arm64 names `BogoMIPS`/`Features`), and every key is also kept raw in `fields`.
  *
- * Seed (Go procfs): `FS.CPUInfo() []CPUInfo`.
+ * Go procfs: `FS.CPUInfo() []CPUInfo`.
  * @module
  */
 import { fail, float, kvBlocks, record, uint, type Where } from './system_util.js';
 
-/** One logical CPU (seed: `CPUInfo`). Typed fields are absent when the architecture does not print them. */
+/** One logical CPU (Go procfs: `CPUInfo`). Typed fields are absent when the architecture does not print them. */
 export interface CPUInfo {
   /** Logical CPU number (`processor`). */
   processor: number;

@@ -1,12 +1,12 @@
 /**
  * `/proc/crypto`: registered kernel crypto algorithms (kernel `c_show`).
  *
- * Seed (Go procfs): `FS.Crypto() []Crypto`.
+ * Go procfs: `FS.Crypto() []Crypto`.
  * @module
  */
 import { kvBlocks, record, sint, uint, type Where } from './system_util.js';
 
-/** One algorithm (seed: `Crypto`). Fields are absent when the algorithm's type does not print them. */
+/** One algorithm (Go procfs: `Crypto`). Fields are absent when the algorithm's type does not print them. */
 export interface Crypto {
   /** Algorithm name (`name`). */
   name?: string;
@@ -44,7 +44,7 @@ export interface Crypto {
   minKeysize?: number;
   /** Seed size (`seedsize`). */
   seedsize?: number;
-  /** State size (`statesize`). Beyond the seed. */
+  /** State size (`statesize`). Not in Go procfs. */
   statesize?: number;
   /** Walk size (`walksize`). */
   walksize?: number;

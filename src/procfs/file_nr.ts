@@ -1,5 +1,5 @@
 /**
- * `/proc/sys/fs/file-nr`: system-wide file handle usage (kernel `proc_nr_files`). Beyond the seed.
+ * `/proc/sys/fs/file-nr`: system-wide file handle usage (kernel `proc_nr_files`). Not in Go procfs.
  * @module
  */
 import { singleLineFields } from './rows.js';

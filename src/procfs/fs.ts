@@ -72,7 +72,7 @@ export class ProcFS {
 
   // --- per-process API (owned by the procfs-process helper) ---
 
-  /** Every process, sorted by PID (seed `FS.AllProcs`). */
+  /** Every process, sorted by PID (Go procfs `FS.AllProcs`). */
   allProcs(): Procs {
     return allProcsOf(this);
   }
@@ -82,12 +82,12 @@ export class ProcFS {
     return listPids(this);
   }
 
-  /** Process `pid` (seed `FS.Proc`). @throws {NotFoundError} when `<mount>/<pid>` does not exist. */
+  /** Process `pid` (Go procfs `FS.Proc`). @throws {NotFoundError} when `<mount>/<pid>` does not exist. */
   proc(pid: number): Proc {
     return procOf(this, pid);
   }
 
-  /** The reading process, via `<mount>/self` (seed `FS.Self`). */
+  /** The reading process, via `<mount>/self` (Go procfs `FS.Self`). */
   self(): Proc {
     return selfOf(this);
   }
@@ -113,7 +113,7 @@ export class ProcFS {
 
   // --- system-wide files (owned by the procfs-system helper) ---
 
-  /** `/proc/net/dev`: per-interface counters of this process's network namespace (seed: `FS.NetDev`). */
+  /** `/proc/net/dev`: per-interface counters of this process's network namespace (Go procfs: `FS.NetDev`). */
   netDev(): NetDev {
     return parseNetDev(this.readText('net/dev'), this.path('net/dev'));
   }
@@ -128,38 +128,38 @@ export class ProcFS {
     return S.auxvPageSize(this);
   }
 
-  /** `/proc/meminfo` (seed: `FS.Meminfo`). */
+  /** `/proc/meminfo` (Go procfs: `FS.Meminfo`). */
   meminfo(): S.Meminfo {
     return this.sysParse('meminfo', S.parseMeminfo);
   }
 
-  /** `/proc/stat`: CPU times in clock ticks, interrupts, context switches, boot time (seed: `FS.Stat`). */
+  /** `/proc/stat`: CPU times in clock ticks, interrupts, context switches, boot time (Go procfs: `FS.Stat`). */
   stat(): S.Stat {
     return this.sysParse('stat', S.parseStat);
   }
 
-  /** `/proc/loadavg` (seed: `FS.LoadAvg`). */
+  /** `/proc/loadavg` (Go procfs: `FS.LoadAvg`). */
   loadAvg(): S.LoadAvg {
     return this.sysParse('loadavg', S.parseLoadAvg);
   }
 
-  /** `/proc/uptime`. Beyond the seed. */
+  /** `/proc/uptime`. Not in Go procfs. */
   uptime(): S.Uptime {
     return this.sysParse('uptime', S.parseUptime);
   }
 
-  /** `/proc/vmstat`. Beyond the seed. */
+  /** `/proc/vmstat`. Not in Go procfs. */
   vmstat(): S.VMStat {
     return this.sysParse('vmstat', S.parseVMStat);
   }
 
-  /** `/proc/sys/fs/file-nr`: file handles allocated and the maximum. Beyond the seed. */
+  /** `/proc/sys/fs/file-nr`: file handles allocated and the maximum. Not in Go procfs. */
   fileNr(): S.FileNr {
     return this.sysParse('sys/fs/file-nr', S.parseFileNr);
   }
 
   /**
-   * `/proc/pressure/<resource>` (seed: `FS.PSIStatsForResource`).
+   * `/proc/pressure/<resource>` (Go procfs: `FS.PSIStatsForResource`).
    * @throws InvalidArgumentError for a resource name that is not a lowercase word.
    * @throws NotSupportedError when the kernel has no PSI (`CONFIG_PSI` off or booted with `psi=0`).
    */
@@ -180,7 +180,7 @@ export class ProcFS {
     return S.parsePSIStats(text, this.path(rel));
   }
 
-  /** Every resource under `/proc/pressure/` (cpu, memory, io, and irq where present). Beyond the seed. */
+  /** Every resource under `/proc/pressure/` (cpu, memory, io, and irq where present). Not in Go procfs. */
   pressure(): Partial<Record<S.PSIResource, S.PSIStats>> {
     S.readFeature(this, 'psi', 'the kernel lacks PSI (CONFIG_PSI) or was booted with psi=0', 'pressure/cpu');
     const out: Partial<Record<S.PSIResource, S.PSIStats>> = {};
@@ -191,27 +191,27 @@ export class ProcFS {
     return out;
   }
 
-  /** `/proc/buddyinfo` (seed: `FS.BuddyInfo`). */
+  /** `/proc/buddyinfo` (Go procfs: `FS.BuddyInfo`). */
   buddyInfo(): S.BuddyInfo[] {
     return this.sysParse('buddyinfo', S.parseBuddyInfo);
   }
 
-  /** `/proc/cpuinfo` (seed: `FS.CPUInfo`). */
+  /** `/proc/cpuinfo` (Go procfs: `FS.CPUInfo`). */
   cpuInfo(): S.CPUInfo[] {
     return this.sysParse('cpuinfo', S.parseCPUInfo);
   }
 
-  /** `/proc/cmdline`: the kernel's boot parameters (seed: `FS.CmdLine`). */
+  /** `/proc/cmdline`: the kernel's boot parameters (Go procfs: `FS.CmdLine`). */
   cmdLine(): string[] {
     return this.sysParse('cmdline', S.parseKernelCmdLine);
   }
 
-  /** `/proc/crypto` (seed: `FS.Crypto`). */
+  /** `/proc/crypto` (Go procfs: `FS.Crypto`). */
   crypto(): S.Crypto[] {
     return this.sysParse('crypto', S.parseCrypto);
   }
 
-  /** `/proc/fs/fscache/stats` (seed: `FS.Fscacheinfo`). @throws NotSupportedError without FS-Cache statistics. */
+  /** `/proc/fs/fscache/stats` (Go procfs: `FS.Fscacheinfo`). @throws NotSupportedError without FS-Cache statistics. */
   fscacheinfo(): S.Fscacheinfo {
     const rel = 'fs/fscache/stats';
     const text = S.readFeature(
@@ -223,7 +223,7 @@ export class ProcFS {
     return S.parseFscacheinfo(text, this.path(rel));
   }
 
-  /** `/proc/sys/kernel/random/*` (seed: `FS.KernelRandom`). Missing files leave their field absent. */
+  /** `/proc/sys/kernel/random/*` (Go procfs: `FS.KernelRandom`). Missing files leave their field absent. */
   kernelRandom(): S.KernelRandom {
     const files: Record<string, string> = {};
     for (const name of [...Object.keys(S.KERNEL_RANDOM_FILES), 'boot_id']) {
@@ -233,52 +233,52 @@ export class ProcFS {
     return S.parseKernelRandom(files, this.path('sys/kernel/random'));
   }
 
-  /** `/proc/mdstat` (seed: `FS.MDStat`). @throws NotSupportedError when the md driver is not loaded. */
+  /** `/proc/mdstat` (Go procfs: `FS.MDStat`). @throws NotSupportedError when the md driver is not loaded. */
   mdStat(): S.MDStat[] {
     const text = S.readFeature(this, 'md', 'the md (software RAID) driver is not loaded', 'mdstat');
     return S.parseMDStat(text, this.path('mdstat'));
   }
 
-  /** `/proc/schedstat` (seed: `FS.Schedstat`). @throws NotSupportedError without `CONFIG_SCHEDSTATS`. */
+  /** `/proc/schedstat` (Go procfs: `FS.Schedstat`). @throws NotSupportedError without `CONFIG_SCHEDSTATS`. */
   schedstat(): S.Schedstat {
     const text = S.readFeature(this, 'schedstats', 'the kernel lacks CONFIG_SCHEDSTATS', 'schedstat');
     return S.parseSchedstat(text, this.path('schedstat'));
   }
 
-  /** `/proc/slabinfo` (seed: `FS.SlabInfo`). Needs root. @throws PermissionError otherwise. */
+  /** `/proc/slabinfo` (Go procfs: `FS.SlabInfo`). Needs root. @throws PermissionError otherwise. */
   slabInfo(): S.SlabInfo {
     return this.sysParse('slabinfo', S.parseSlabInfo);
   }
 
-  /** `/proc/swaps` (seed: `FS.Swaps`). */
+  /** `/proc/swaps` (Go procfs: `FS.Swaps`). */
   swaps(): S.Swap[] {
     return this.sysParse('swaps', S.parseSwaps);
   }
 
-  /** `/proc/sys/vm/*` (seed: `FS.VM`). */
+  /** `/proc/sys/vm/*` (Go procfs: `FS.VM`). */
   vm(): S.VM {
     const { files, unreadable } = S.readDirFiles(this, 'sys/vm');
     return S.parseVM(files, unreadable, this.path('sys/vm'));
   }
 
-  /** `/proc/zoneinfo` (seed: `FS.Zoneinfo`). */
+  /** `/proc/zoneinfo` (Go procfs: `FS.Zoneinfo`). */
   zoneinfo(): S.Zoneinfo[] {
     return this.sysParse('zoneinfo', S.parseZoneinfo);
   }
 
-  /** `/proc/softirqs`: softirqs per CPU. Beyond the seed. */
+  /** `/proc/softirqs`: softirqs per CPU. Not in Go procfs. */
   softirqs(): S.Softirqs {
     return this.sysParse('softirqs', S.parseSoftirqs);
   }
 
-  /** `/proc/interrupts`: interrupts per CPU. Beyond the seed. */
+  /** `/proc/interrupts`: interrupts per CPU. Not in Go procfs. */
   interrupts(): S.Interrupts {
     return this.sysParse('interrupts', S.parseInterrupts);
   }
 
   /**
    * A kernel tunable by dotted name (`fs.sysctl('net.core.somaxconn').value === 4096`), read from
-   * `/proc/sys/net/core/somaxconn` and typed. Beyond the seed.
+   * `/proc/sys/net/core/somaxconn` and typed. Not in Go procfs.
    * @throws InvalidArgumentError for a malformed name; NotFoundError when no such sysctl exists.
    */
   sysctl(name: string): S.Sysctl {
@@ -302,7 +302,7 @@ export class ProcFS {
 
   /**
    * Tasks the hung-task detector has reported since boot (`/proc/sys/kernel/hung_task_detect_count`,
-   * Linux 6.10+). Beyond the seed.
+   * Linux 6.10+). Not in Go procfs.
    * @throws NotSupportedError when the kernel lacks the counter (older kernel or no `CONFIG_DETECT_HUNG_TASK`).
    */
   hungTaskDetectCount(): number {
@@ -313,89 +313,89 @@ export class ProcFS {
     return v;
   }
 
-  /** `/proc/net/sockstat` (seed: `FS.NetSockstat`); `memBytes` set from the page size in auxv. */
+  /** `/proc/net/sockstat` (Go procfs: `FS.NetSockstat`); `memBytes` set from the page size in auxv. */
   netSockstat(): S.NetSockstat {
     return S.parseNetSockstat(this.readText('net/sockstat'), this.path('net/sockstat'), this.sysPageSize());
   }
 
-  /** `/proc/net/sockstat6` (seed: `FS.NetSockstat6`). @throws NotFoundError when IPv6 is disabled. */
+  /** `/proc/net/sockstat6` (Go procfs: `FS.NetSockstat6`). @throws NotFoundError when IPv6 is disabled. */
   netSockstat6(): S.NetSockstat {
     return S.parseNetSockstat(this.readText('net/sockstat6'), this.path('net/sockstat6'), this.sysPageSize());
   }
 
-  /** `/proc/net/softnet_stat` (seed: `FS.NetSoftnetStat`). */
+  /** `/proc/net/softnet_stat` (Go procfs: `FS.NetSoftnetStat`). */
   netSoftnetStat(): S.SoftnetStat[] {
     return this.sysParse('net/softnet_stat', S.parseNetSoftnetStat);
   }
 
-  /** `/proc/net/tcp` (seed: `FS.NetTCP`). */
+  /** `/proc/net/tcp` (Go procfs: `FS.NetTCP`). */
   netTCP(): S.NetTCP {
     return this.sysParse('net/tcp', S.parseNetTCP);
   }
 
-  /** `/proc/net/tcp6` (seed: `FS.NetTCP6`). */
+  /** `/proc/net/tcp6` (Go procfs: `FS.NetTCP6`). */
   netTCP6(): S.NetTCP {
     return this.sysParse('net/tcp6', S.parseNetTCP);
   }
 
-  /** Queue totals of `/proc/net/tcp` (seed: `FS.NetTCPSummary`). */
+  /** Queue totals of `/proc/net/tcp` (Go procfs: `FS.NetTCPSummary`). */
   netTCPSummary(): S.NetTCPSummary {
     return this.sysParse('net/tcp', S.parseNetTCPSummary);
   }
 
-  /** Queue totals of `/proc/net/tcp6` (seed: `FS.NetTCP6Summary`). */
+  /** Queue totals of `/proc/net/tcp6` (Go procfs: `FS.NetTCP6Summary`). */
   netTCP6Summary(): S.NetTCPSummary {
     return this.sysParse('net/tcp6', S.parseNetTCPSummary);
   }
 
-  /** `/proc/net/udp` (seed: `FS.NetUDP`). */
+  /** `/proc/net/udp` (Go procfs: `FS.NetUDP`). */
   netUDP(): S.NetUDP {
     return this.sysParse('net/udp', S.parseNetUDP);
   }
 
-  /** `/proc/net/udp6` (seed: `FS.NetUDP6`). */
+  /** `/proc/net/udp6` (Go procfs: `FS.NetUDP6`). */
   netUDP6(): S.NetUDP {
     return this.sysParse('net/udp6', S.parseNetUDP);
   }
 
-  /** Queue totals of `/proc/net/udp` (seed: `FS.NetUDPSummary`). */
+  /** Queue totals of `/proc/net/udp` (Go procfs: `FS.NetUDPSummary`). */
   netUDPSummary(): S.NetUDPSummary {
     return this.sysParse('net/udp', S.parseNetUDPSummary);
   }
 
-  /** Queue totals of `/proc/net/udp6` (seed: `FS.NetUDP6Summary`). */
+  /** Queue totals of `/proc/net/udp6` (Go procfs: `FS.NetUDP6Summary`). */
   netUDP6Summary(): S.NetUDPSummary {
     return this.sysParse('net/udp6', S.parseNetUDPSummary);
   }
 
-  /** `/proc/net/unix` (seed: `FS.NetUNIX`). */
+  /** `/proc/net/unix` (Go procfs: `FS.NetUNIX`). */
   netUNIX(): S.NetUNIX {
     return this.sysParse('net/unix', S.parseNetUNIX);
   }
 
-  /** `/proc/net/route`: the IPv4 main routing table. Beyond the seed. */
+  /** `/proc/net/route`: the IPv4 main routing table. Not in Go procfs. */
   netRoute(): S.NetRoute[] {
     return this.sysParse('net/route', S.parseNetRoute);
   }
 
-  /** `/proc/net/arp` (seed: `FS.GatherARPEntries`). */
+  /** `/proc/net/arp` (Go procfs: `FS.GatherARPEntries`). */
   gatherARPEntries(): S.ARPEntry[] {
     return this.sysParse('net/arp', S.parseARPEntries);
   }
 
-  /** `/proc/net/protocols` (seed: `FS.NetProtocols`). */
+  /** `/proc/net/protocols` (Go procfs: `FS.NetProtocols`). */
   netProtocols(): S.NetProtocolStats {
     return this.sysParse('net/protocols', S.parseNetProtocols);
   }
 
-  /** Every file of `/proc/net/stat/` (seed: `FS.NetStat`). */
+  /** Every file of `/proc/net/stat/` (Go procfs: `FS.NetStat`). */
   netStat(): S.NetStat[] {
     return S.listDir(this, 'net/stat').map((name) =>
       S.parseNetStatFile(this.readText('net/stat', name), name, this.path('net/stat', name)),
     );
   }
 
-  /** `/proc/net/stat/nf_conntrack` (seed: `FS.ConntrackStat`). @throws NotSupportedError without nf_conntrack. */
+  /** `/proc/net/stat/nf_conntrack` (Go procfs: `FS.ConntrackStat`). @throws NotSupportedError without nf_conntrack. */
   conntrackStat(): S.ConntrackStatEntry[] {
     const rel = 'net/stat/nf_conntrack';
     const text = S.readFeature(
@@ -407,43 +407,43 @@ export class ProcFS {
     return S.parseConntrackStat(text, this.path(rel));
   }
 
-  /** `/proc/net/xfrm_stat` (seed: `FS.NewXfrmStat`). @throws NotSupportedError without `CONFIG_XFRM_STATISTICS`. */
+  /** `/proc/net/xfrm_stat` (Go procfs: `FS.NewXfrmStat`). @throws NotSupportedError without `CONFIG_XFRM_STATISTICS`. */
   xfrmStat(): S.XfrmStat {
     const rel = 'net/xfrm_stat';
     const text = S.readFeature(this, 'xfrm_stat', 'the kernel lacks CONFIG_XFRM_STATISTICS', rel);
     return S.parseXfrmStat(text, this.path(rel));
   }
 
-  /** Same as {@link ProcFS.xfrmStat} under the seed's name (`FS.NewXfrmStat`). */
+  /** Same as {@link ProcFS.xfrmStat} under Go procfs's name (`FS.NewXfrmStat`). */
   newXfrmStat(): S.XfrmStat {
     return this.xfrmStat();
   }
 
-  /** `/proc/net/ip_vs_stats` (seed: `FS.IPVSStats`). @throws NotSupportedError without the ip_vs module. */
+  /** `/proc/net/ip_vs_stats` (Go procfs: `FS.IPVSStats`). @throws NotSupportedError without the ip_vs module. */
   ipvsStats(): S.IPVSStats {
     const rel = 'net/ip_vs_stats';
     const text = S.readFeature(this, 'ip_vs', 'the ip_vs module is not loaded (modprobe ip_vs)', rel);
     return S.parseIPVSStats(text, this.path(rel));
   }
 
-  /** `/proc/net/ip_vs` (seed: `FS.IPVSBackendStatus`). @throws NotSupportedError without the ip_vs module. */
+  /** `/proc/net/ip_vs` (Go procfs: `FS.IPVSBackendStatus`). @throws NotSupportedError without the ip_vs module. */
   ipvsBackendStatus(): S.IPVSBackendStatus[] {
     const rel = 'net/ip_vs';
     const text = S.readFeature(this, 'ip_vs', 'the ip_vs module is not loaded (modprobe ip_vs)', rel);
     return S.parseIPVSBackendStatus(text, this.path(rel));
   }
 
-  /** `/proc/net/netstat` (TcpExt, IpExt, MPTcpExt, …) via the netstat module's parser. Beyond the seed. */
+  /** `/proc/net/netstat` (TcpExt, IpExt, MPTcpExt, …) via the netstat module's parser. Not in Go procfs. */
   netstat(): S.NetCounterSet {
     return this.sysParse('net/netstat', S.parseNetstatFile);
   }
 
-  /** `/proc/net/snmp` (Ip, Icmp, Tcp, Udp, …) via the netstat module's parser. Beyond the seed. */
+  /** `/proc/net/snmp` (Ip, Icmp, Tcp, Udp, …) via the netstat module's parser. Not in Go procfs. */
   snmp(): S.NetCounterSet {
     return this.sysParse('net/snmp', S.parseSnmpFile);
   }
 
-  /** `/proc/net/snmp6` (Ip6, Icmp6, Udp6, …) via the netstat module's parser. Beyond the seed. */
+  /** `/proc/net/snmp6` (Ip6, Icmp6, Udp6, …) via the netstat module's parser. Not in Go procfs. */
   snmp6(): S.NetCounterSet {
     return this.sysParse('net/snmp6', S.parseSnmp6File);
   }

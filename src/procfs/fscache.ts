@@ -1,15 +1,15 @@
 /**
  * `/proc/fs/fscache/stats`: FS-Cache statistics (`CONFIG_FSCACHE_STATS`). The typed fields follow the
- * pre-5.17 layout the seed knows; the whole file is also kept by section and key in `sections`, which
+ * pre-5.17 layout Go procfs knows; the whole file is also kept by section and key in `sections`, which
  * is how the netfs-based layout of Linux 5.17+ (`Cookies: n= v= vcol=`, `IO:`, …) is read.
  *
- * Seed (Go procfs): `FS.Fscacheinfo() Fscacheinfo`.
+ * Go procfs: `FS.Fscacheinfo() Fscacheinfo`.
  * @module
  */
 import { firstLineAt, rowsAt } from './rows.js';
 import { fail, fields, lines, record, uint } from './system_util.js';
 
-/** FS-Cache statistics (seed: `Fscacheinfo`). Each typed field is absent when the kernel does not print it. */
+/** FS-Cache statistics (Go procfs: `Fscacheinfo`). Each typed field is absent when the kernel does not print it. */
 export interface Fscacheinfo {
   /** Index cookies allocated (`Cookies: idx=`). */
   indexCookiesAllocated?: number;
@@ -175,7 +175,7 @@ export interface Fscacheinfo {
   cacheopAllocationsinProgress?: number;
   /** In-progress lookup_object() cache operations (`CacheOp: luo=`). */
   cacheopLookupObjectInProgress?: number;
-  /** In-progress lookup_complete() cache operations (seed: CacheopLookupCompleteInPorgress) (`CacheOp: luc=`). */
+  /** In-progress lookup_complete() cache operations (Go procfs: CacheopLookupCompleteInPorgress) (`CacheOp: luc=`). */
   cacheopLookupCompleteInProgress?: number;
   /** In-progress grab_object() cache operations (`CacheOp: gro=`). */
   cacheopGrabObjectInProgress?: number;

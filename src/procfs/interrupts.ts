@@ -1,6 +1,6 @@
 /**
  * `/proc/interrupts`: interrupts serviced per CPU, by IRQ line and by architecture-specific kind
- * (kernel `show_interrupts`, `arch_show_interrupts`). Beyond the seed.
+ * (kernel `show_interrupts`, `arch_show_interrupts`). Not in Go procfs.
  * @module
  */
 import { firstLineAt, rowsAt } from './rows.js';

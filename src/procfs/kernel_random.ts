@@ -1,18 +1,18 @@
 /**
  * `/proc/sys/kernel/random/*`: the kernel random number generator's state.
  *
- * Seed (Go procfs): `FS.KernelRandom() KernelRandom`.
+ * Go procfs: `FS.KernelRandom() KernelRandom`.
  * @module
  */
 import { fail, lines, uint, type Where } from './system_util.js';
 
 /**
- * Values of `/proc/sys/kernel/random/*` (seed: `KernelRandom`). A field is absent when its file
+ * Values of `/proc/sys/kernel/random/*` (Go procfs: `KernelRandom`). A field is absent when its file
  * does not exist on this kernel (`read_wakeup_threshold` was removed in 5.6; since 5.18
  * `entropy_avail` and `poolsize` are fixed at 256).
  */
 export interface KernelRandom {
-  /** Available entropy, bits (`entropy_avail`; seed `EntropyAvaliable`, typo fixed). */
+  /** Available entropy, bits (`entropy_avail`; Go procfs `EntropyAvaliable`, typo fixed). */
   entropyAvailable?: number;
   /** Entropy pool size, bits (`poolsize`). */
   poolSize?: number;
@@ -22,7 +22,7 @@ export interface KernelRandom {
   writeWakeupThreshold?: number;
   /** Entropy bits needed to wake readers of /dev/random (`read_wakeup_threshold`, before 5.6). */
   readWakeupThreshold?: number;
-  /** This boot's random UUID (`boot_id`). Beyond the seed. */
+  /** This boot's random UUID (`boot_id`). Not in Go procfs. */
   bootId?: string;
 }
 

@@ -1,13 +1,13 @@
 /**
  * `/proc/loadavg`: run-queue load averages (kernel `loadavg_proc_show`).
  *
- * Seed (Go procfs): `FS.LoadAvg() *LoadAvg`.
+ * Go procfs: `FS.LoadAvg() *LoadAvg`.
  * @module
  */
 import { singleLineFields } from './rows.js';
 import { fail, float, uint } from './system_util.js';
 
-/** `/proc/loadavg` parsed (seed: `LoadAvg`; the last three fields are beyond the seed). */
+/** `/proc/loadavg` parsed (Go procfs: `LoadAvg`; the last three fields are not in Go procfs). */
 export interface LoadAvg {
   /** Load average over 1 minute (runnable + uninterruptible tasks, exponentially damped). */
   load1: number;

@@ -3,12 +3,12 @@
  * (raid0/1/5/6/10, linear, inactive, external metadata, resync/recovery/check/reshape in progress,
  * delayed/pending resync); unknown status words are tolerated.
  *
- * Seed (Go procfs): `FS.MDStat() []MDStat`.
+ * Go procfs: `FS.MDStat() []MDStat`.
  * @module
  */
 import { fail, float, lines, uint, type Where } from './system_util.js';
 
-/** One md array (seed: `MDStat`). */
+/** One md array (Go procfs: `MDStat`). */
 export interface MDStat {
   /** Device name (`md0`). */
   name: string;
@@ -22,9 +22,9 @@ export interface MDStat {
   activityState: string;
   /** Why a resync has not started (`DELAYED`, `PENDING`, `REMOTE`); absent otherwise. */
   syncWaiting?: string;
-  /** `(read-only)` or `(auto-read-only)` follows `active`. Beyond the seed. */
+  /** `(read-only)` or `(auto-read-only)` follows `active`. Not in Go procfs. */
   readOnly?: boolean;
-  /** RAID personality (`raid1`, `raid5`, `linear`, …); absent for inactive arrays. Beyond the seed. */
+  /** RAID personality (`raid1`, `raid5`, `linear`, …); absent for inactive arrays. Not in Go procfs. */
   level?: string;
   /**
    * Working member disks (`[n/m]` m, or the members that are neither spare nor faulty when the status

@@ -1,7 +1,7 @@
 /**
  * `/proc/meminfo`: system memory usage (kernel `meminfo_proc_show`).
  *
- * Seed (Go procfs): `FS.Meminfo() Meminfo`.
+ * Go procfs: `FS.Meminfo() Meminfo`.
  * @module
  */
 import { fail, lines, record, uint, type Where } from './system_util.js';

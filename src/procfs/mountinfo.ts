@@ -2,7 +2,7 @@
  * `/proc/<pid>/mountinfo` (kernel `show_mountinfo`): one line per mount in the
  * process's mount namespace.
  *
- * Seed (Go procfs): `MountInfo`, `Proc.MountInfo()`, `GetMounts()`, `GetProcMounts(pid)`.
+ * Go procfs: `MountInfo`, `Proc.MountInfo()`, `GetMounts()`, `GetProcMounts(pid)`.
  * @module
  */
 import { type ProcWhere, procFail, procLines, pUint, safeKey, unescapeOctal } from './proc_util.js';

@@ -3,7 +3,7 @@
  * one `device … mounted on … with fstype …` line per mount, followed for NFS
  * mounts by indented statistics (opts, age, events, bytes, xprt, per-op).
  *
- * Seed (Go procfs): `Mount`, `MountStats`, `MountStatsNFS`, `NFSBytesStats`,
+ * Go procfs: `Mount`, `MountStats`, `MountStatsNFS`, `NFSBytesStats`,
  * `NFSEventsStats`, `NFSOperationStats`, `NFSTransportStats`, `Proc.MountStats()`.
  * NFS counters are bigint (u64 byte and RPC counters).
  * @module
@@ -70,7 +70,7 @@ export interface NFSOperationStats {
   errors?: bigint;
 }
 
-/** The `xprt:` line (RPC transport). Fields a transport does not print are 0n for udp (as the seed does) or absent. */
+/** The `xprt:` line (RPC transport). Fields a transport does not print are 0n for udp (as Go procfs does) or absent. */
 export interface NFSTransportStats {
   /** `tcp`, `udp`, `rdma`… */
   protocol: string;

@@ -1,23 +1,23 @@
 /**
  * `/proc/net/arp`: the IPv4 neighbour (ARP) table (kernel `arp_seq_show`).
  *
- * Seed (Go procfs): `FS.GatherARPEntries() []ARPEntry`, `ARPEntry.IsComplete()`, `ATF*` constants.
+ * Go procfs: `FS.GatherARPEntries() []ARPEntry`, `ARPEntry.IsComplete()`, `ATF*` constants.
  * @module
  */
 import { firstLineAt, rowsAt } from './rows.js';
 import { fail, fields, hex, lines } from './system_util.js';
 
-/** One ARP entry (seed: `ARPEntry`). */
+/** One ARP entry (Go procfs: `ARPEntry`). */
 export interface ARPEntry {
   /** IPv4 address (`IP address`). */
   ipAddr: string;
-  /** Hardware type (`HW type`, `ARPHRD_*`: 1 Ethernet). Beyond the seed. */
+  /** Hardware type (`HW type`, `ARPHRD_*`: 1 Ethernet). Not in Go procfs. */
   hwType: number;
   /** Flags (`Flags`, `ATF_*`). */
   flags: number;
   /** Hardware address (`HW address`, `00:00:00:00:00:00` while incomplete). */
   hwAddr: string;
-  /** Mask (`Mask`, `*` for none). Beyond the seed. */
+  /** Mask (`Mask`, `*` for none). Not in Go procfs. */
   mask: string;
   /** Interface (`Device`). */
   device: string;
@@ -36,7 +36,7 @@ export const ATF_NETMASK = 0x20;
 /** `ATF_DONTPUB`: don't answer this address. */
 export const ATF_DONT_PUBLISH = 0x40;
 
-/** Seed's `ARPEntry.IsComplete()`: the `ATF_COM` flag is set. */
+/** Go procfs `ARPEntry.IsComplete()`: the `ATF_COM` flag is set. */
 export function arpEntryIsComplete(e: ARPEntry): boolean {
   return (e.flags & ATF_COMPLETE) !== 0;
 }

@@ -2,14 +2,14 @@
  * `/proc/net/stat/nf_conntrack`: netfilter connection-tracking statistics per CPU
  * (kernel `ct_cpu_seq_show`). Present when the `nf_conntrack` module is loaded.
  *
- * Seed (Go procfs): `FS.ConntrackStat() []ConntrackStatEntry`.
+ * Go procfs: `FS.ConntrackStat() []ConntrackStatEntry`.
  * @module
  */
 import { parseNetStatFile } from './net_stat.js';
 import { fail, record } from './system_util.js';
 
 /**
- * One CPU's row (seed: `ConntrackStatEntry`). A field is absent when this kernel's header lacks
+ * One CPU's row (Go procfs: `ConntrackStatEntry`). A field is absent when this kernel's header lacks
  * its column (e.g. `found`, `insert`, `search_restart` changed across versions).
  */
 export interface ConntrackStatEntry {

@@ -2,7 +2,7 @@
  * `/proc/net/dev` (and `/proc/<pid>/net/dev`): per-interface receive and
  * transmit counters of the reading process's network namespace.
  *
- * Seed (Go procfs): `FS.NetDev() NetDev`, `NetDev.Total()`, `NetDevLine`.
+ * Go procfs: `FS.NetDev() NetDev`, `NetDev.Total()`, `NetDevLine`.
  * @module
  */
 import { firstLineAt, rowsAt } from './rows.js';
@@ -52,7 +52,7 @@ export interface NetDevLine {
   txCompressed: bigint;
 }
 
-/** `/proc/net/dev` parsed: interface name → counters (seed: `NetDev map[string]NetDevLine`). */
+/** `/proc/net/dev` parsed: interface name → counters (Go procfs: `NetDev map[string]NetDevLine`). */
 export type NetDev = Record<string, NetDevLine>;
 
 type Counter = Exclude<keyof NetDevLine, 'name'>;
@@ -148,7 +148,7 @@ export function parseNetDev(text: string, file = '/proc/net/dev'): NetDev {
 }
 
 /**
- * Sum the counters of every interface (seed: `NetDev.Total()`). The `name` is the sorted,
+ * Sum the counters of every interface (Go procfs: `NetDev.Total()`). The `name` is the sorted,
  * comma-separated list of interface names.
  */
 export function netDevTotal(netDev: NetDev): NetDevLine {

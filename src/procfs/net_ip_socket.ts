@@ -2,13 +2,13 @@
  * The common row format of `/proc/net/{tcp,tcp6,udp,udp6}` (kernel `tcp4_seq_show`,
  * `udp4_format_sock`, …). Used by {@link parseNetTCP} and {@link parseNetUDP}.
  *
- * Seed (Go procfs): `netIPSocketLine`, `NetIPSocket`, `NetIPSocketSummary`.
+ * Go procfs: `netIPSocketLine`, `NetIPSocket`, `NetIPSocketSummary`.
  * @module
  */
 import { rowsAt } from './rows.js';
 import { fail, fields, hex, hostOrderHexIP, lines, uint, type Where } from './system_util.js';
 
-/** One socket row (seed: `netIPSocketLine`). */
+/** One socket row (Go procfs: `netIPSocketLine`). */
 export interface NetIPSocketLine {
   /** Slot number in the hash table (`sl`). */
   sl: number;
@@ -42,10 +42,10 @@ export interface NetIPSocketLine {
   drops?: number;
 }
 
-/** Rows of one `/proc/net/{tcp,udp}{,6}` file without the header (seed: `NetIPSocket`). */
+/** Rows of one `/proc/net/{tcp,udp}{,6}` file without the header (Go procfs: `NetIPSocket`). */
 export type NetIPSocket = NetIPSocketLine[];
 
-/** Totals over the rows of one file (seed: `NetIPSocketSummary`, `NetTCPSummary`, `NetUDPSummary`). */
+/** Totals over the rows of one file (Go procfs: `NetIPSocketSummary`, `NetTCPSummary`, `NetUDPSummary`). */
 export interface NetIPSocketSummary {
   /** Sum of `txQueue` over all rows. */
   txQueueLength: number;

@@ -2,13 +2,13 @@
  * `/proc/net/ip_vs_stats` and `/proc/net/ip_vs`: IP Virtual Server (kernel load balancer) totals and
  * the virtual → real server table (module `ip_vs`).
  *
- * Seed (Go procfs): `FS.IPVSStats() IPVSStats`, `FS.IPVSBackendStatus() []IPVSBackendStatus`.
+ * Go procfs: `FS.IPVSStats() IPVSStats`, `FS.IPVSBackendStatus() []IPVSBackendStatus`.
  * @module
  */
 import { fail, fields, formatIPv6, hex, hexBig, lines, uint, type Where } from './system_util.js';
 
 /**
- * Totals since the module loaded (seed: `IPVSStats`). All five are u64 in the kernel and printed in
+ * Totals since the module loaded (Go procfs: `IPVSStats`). All five are u64 in the kernel and printed in
  * hex; byte and packet counts of a busy balancer pass 2^53, so every field is a `bigint`.
  */
 export interface IPVSStats {
@@ -24,7 +24,7 @@ export interface IPVSStats {
   outgoingBytes: bigint;
 }
 
-/** One (virtual, real) server pair (seed: `IPVSBackendStatus`). */
+/** One (virtual, real) server pair (Go procfs: `IPVSBackendStatus`). */
 export interface IPVSBackendStatus {
   /** Virtual service address; absent for firewall-mark (`FWM`) services. */
   localAddress?: string;
@@ -38,7 +38,7 @@ export interface IPVSBackendStatus {
   remotePort: number;
   /** Transport: `TCP`, `UDP`, `SCTP` or `FWM`. */
   proto: string;
-  /** Forwarding method (`Masq`, `Local`, `Tunnel`, `Route`). Beyond the seed. */
+  /** Forwarding method (`Masq`, `Local`, `Tunnel`, `Route`). Not in Go procfs. */
   forward: string;
   /** Active connections (`ActiveConn`). */
   activeConn: number;

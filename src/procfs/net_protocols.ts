@@ -2,13 +2,13 @@
  * `/proc/net/protocols`: registered socket protocols with their memory use and the operations they
  * implement (kernel `proto_seq_show`).
  *
- * Seed (Go procfs): `FS.NetProtocols() NetProtocolStats`, `NetProtocolStatLine`, `NetProtocolCapabilities`.
+ * Go procfs: `FS.NetProtocols() NetProtocolStats`, `NetProtocolStatLine`, `NetProtocolCapabilities`.
  * @module
  */
 import { firstLineAt, rowsAt } from './rows.js';
 import { fail, fields, lines, record, sint, uint, type Where } from './system_util.js';
 
-/** Which `struct proto` operations the protocol implements (seed: `NetProtocolCapabilities`). */
+/** Which `struct proto` operations the protocol implements (Go procfs: `NetProtocolCapabilities`). */
 export interface NetProtocolCapabilities {
   /** `cl`: close. */ close: boolean;
   /** `co`: connect. */ connect: boolean;
@@ -33,7 +33,7 @@ export interface NetProtocolCapabilities {
   other?: Record<string, boolean>;
 }
 
-/** One protocol (seed: `NetProtocolStatLine`). */
+/** One protocol (Go procfs: `NetProtocolStatLine`). */
 export interface NetProtocolStatLine {
   /** Protocol name (`protocol`). */
   name: string;
@@ -55,7 +55,7 @@ export interface NetProtocolStatLine {
   capabilities: NetProtocolCapabilities;
 }
 
-/** `/proc/net/protocols` parsed, by protocol name (seed: `NetProtocolStats`). */
+/** `/proc/net/protocols` parsed, by protocol name (Go procfs: `NetProtocolStats`). */
 export type NetProtocolStats = Record<string, NetProtocolStatLine>;
 
 const CAPS: Record<string, keyof NetProtocolCapabilities> = {

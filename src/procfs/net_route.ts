@@ -1,5 +1,5 @@
 /**
- * `/proc/net/route`: the IPv4 main routing table (kernel `fib_route_seq_show`). Beyond the seed.
+ * `/proc/net/route`: the IPv4 main routing table (kernel `fib_route_seq_show`). Not in Go procfs.
  * @module
  */
 import { firstLineAt, rowsAt } from './rows.js';

@@ -2,12 +2,12 @@
  * `/proc/net/sockstat` and `/proc/net/sockstat6`: socket counts per protocol
  * (kernel `sockstat_seq_show`, `sockstat6_seq_show`).
  *
- * Seed (Go procfs): `FS.NetSockstat()`, `FS.NetSockstat6()`, `NetSockstat`, `NetSockstatProtocol`.
+ * Go procfs: `FS.NetSockstat()`, `FS.NetSockstat6()`, `NetSockstat`, `NetSockstatProtocol`.
  * @module
  */
 import { fail, fields, lines, pairs, record, sint, type Where } from './system_util.js';
 
-/** One protocol line, e.g. `TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 60` (seed: `NetSockstatProtocol`). */
+/** One protocol line, e.g. `TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 60` (Go procfs: `NetSockstatProtocol`). */
 export interface NetSockstatProtocol {
   /** Protocol name as printed (`TCP`, `UDP`, `UDPLITE`, `RAW`, `FRAG`, `TCP6`, …). */
   protocol: string;
@@ -29,7 +29,7 @@ export interface NetSockstatProtocol {
   other?: Record<string, number>;
 }
 
-/** `/proc/net/sockstat{,6}` parsed (seed: `NetSockstat`). */
+/** `/proc/net/sockstat{,6}` parsed (Go procfs: `NetSockstat`). */
 export interface NetSockstat {
   /** Sockets in use across all families (`sockets: used`; absent in sockstat6). */
   used?: number;

@@ -2,12 +2,12 @@
  * `/proc/net/softnet_stat`: per-CPU packet processing counters of the network receive path
  * (kernel `softnet_seq_show`). One line per online CPU, hex columns; kernels added columns over time.
  *
- * Seed (Go procfs): `FS.NetSoftnetStat() []SoftnetStat`.
+ * Go procfs: `FS.NetSoftnetStat() []SoftnetStat`.
  * @module
  */
 import { fail, fields, hex, lines, type Where } from './system_util.js';
 
-/** One line of `/proc/net/softnet_stat` (seed: `SoftnetStat`). Counters are u32 and wrap. */
+/** One line of `/proc/net/softnet_stat` (Go procfs: `SoftnetStat`). Counters are u32 and wrap. */
 export interface SoftnetStat {
   /** Packets processed by the backlog/NAPI (`processed`, column 1). */
   processed: number;

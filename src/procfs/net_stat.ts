@@ -3,15 +3,15 @@
  * and synproxy (`arp_cache`, `ndisc_cache`, `rt_cache`, `nf_conntrack`, `synproxy`, …). Each file
  * is a header of column names and one row of hex counters per CPU.
  *
- * Seed (Go procfs): `FS.NetStat() []NetStat`.
+ * Go procfs: `FS.NetStat() []NetStat`.
  * @module
  */
 import { firstLineAt, rowsAt } from './rows.js';
 import { fail, fields, hex, lines, record } from './system_util.js';
 
-/** One file of `/proc/net/stat/` (seed: `NetStat`). */
+/** One file of `/proc/net/stat/` (Go procfs: `NetStat`). */
 export interface NetStat {
-  /** File name within `/proc/net/stat/` (seed: `Filename`). */
+  /** File name within `/proc/net/stat/` (Go procfs: `Filename`). */
   filename: string;
   /** Column name → one value per CPU row, in file order (u32 counters, hex in the file). */
   stats: Record<string, number[]>;

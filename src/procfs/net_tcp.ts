@@ -1,7 +1,7 @@
 /**
  * `/proc/net/tcp` and `/proc/net/tcp6`: TCP sockets of the reader's network namespace.
  *
- * Seed (Go procfs): `FS.NetTCP()`, `FS.NetTCP6()`, `FS.NetTCPSummary()`, `FS.NetTCP6Summary()`,
+ * Go procfs: `FS.NetTCP()`, `FS.NetTCP6()`, `FS.NetTCPSummary()`, `FS.NetTCP6Summary()`,
  * `NetTCP`, `NetTCPSummary`. For many sockets prefer netlink sock_diag (src/sockdiag): it is
  * faster and consistent, where a large /proc/net/tcp read can repeat or skip rows.
  * @module
@@ -13,9 +13,9 @@ import {
   parseNetIPSocketSummary,
 } from './net_ip_socket.js';
 
-/** Rows of `/proc/net/tcp{,6}` without the header (seed: `NetTCP`). */
+/** Rows of `/proc/net/tcp{,6}` without the header (Go procfs: `NetTCP`). */
 export type NetTCP = NetIPSocketLine[];
-/** Totals of `/proc/net/tcp{,6}` (seed: `NetTCPSummary`). */
+/** Totals of `/proc/net/tcp{,6}` (Go procfs: `NetTCPSummary`). */
 export type NetTCPSummary = NetIPSocketSummary;
 
 /** TCP state numbers as in `st` (kernel `enum tcp_state`). */

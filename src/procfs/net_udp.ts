@@ -1,7 +1,7 @@
 /**
  * `/proc/net/udp` and `/proc/net/udp6`: UDP sockets of the reader's network namespace.
  *
- * Seed (Go procfs): `FS.NetUDP()`, `FS.NetUDP6()`, `FS.NetUDPSummary()`, `FS.NetUDP6Summary()`,
+ * Go procfs: `FS.NetUDP()`, `FS.NetUDP6()`, `FS.NetUDPSummary()`, `FS.NetUDP6Summary()`,
  * `NetUDP`, `NetUDPSummary`.
  * @module
  */
@@ -12,7 +12,7 @@ import {
   parseNetIPSocketSummary,
 } from './net_ip_socket.js';
 
-/** Rows of `/proc/net/udp{,6}` without the header (seed: `NetUDP`); rows carry `drops`. */
+/** Rows of `/proc/net/udp{,6}` without the header (Go procfs: `NetUDP`); rows carry `drops`. */
 export type NetUDP = NetIPSocketLine[];
 /** Totals of `/proc/net/udp{,6}` with the sum of `drops` (Go procfs: `NetUDPSummary`). */
 export type NetUDPSummary = NetIPSocketSummary;

@@ -1,14 +1,14 @@
 /**
  * `/proc/net/unix`: Unix domain sockets of the reader's network namespace (kernel `unix_seq_show`).
  *
- * Seed (Go procfs): `FS.NetUNIX() *NetUNIX`, `NetUNIXLine`, `NetUNIXFlags/Type/State` with `String()`
+ * Go procfs: `FS.NetUNIX() *NetUNIX`, `NetUNIXLine`, `NetUNIXFlags/Type/State` with `String()`
  * (here {@link netUNIXFlagsString}, {@link netUNIXTypeString}, {@link netUNIXStateString}).
  * @module
  */
 import { firstLineAt, rowsAt } from './rows.js';
 import { fail, hex, lines, uint } from './system_util.js';
 
-/** One socket (seed: `NetUNIXLine`). RefCount, Protocol, Flags, Type and St are hex in the file. */
+/** One socket (Go procfs: `NetUNIXLine`). RefCount, Protocol, Flags, Type and St are hex in the file. */
 export interface NetUNIXLine {
   /** Kernel address of the socket as printed (`Num`, hashed by `%pK`, usually zeros for non-root). */
   kernelPtr: string;
@@ -28,7 +28,7 @@ export interface NetUNIXLine {
   path?: string;
 }
 
-/** `/proc/net/unix` parsed (seed: `NetUNIX`). */
+/** `/proc/net/unix` parsed (Go procfs: `NetUNIX`). */
 export interface NetUNIX {
   /** One entry per socket. */
   rows: NetUNIXLine[];
@@ -37,17 +37,17 @@ export interface NetUNIX {
 /** `__SO_ACCEPTCON`: the socket is listening. */
 export const NET_UNIX_FLAG_LISTEN = 0x10000;
 
-/** Seed's `NetUNIXFlags.String()`: `"listen"` or `"default"`. */
+/** Go procfs `NetUNIXFlags.String()`: `"listen"` or `"default"`. */
 export function netUNIXFlagsString(flags: number): string {
   return flags & NET_UNIX_FLAG_LISTEN ? 'listen' : 'default';
 }
 
-/** Seed's `NetUNIXType.String()`: `"stream"`, `"dgram"`, `"seqpacket"` or `"unknown"`. */
+/** Go procfs `NetUNIXType.String()`: `"stream"`, `"dgram"`, `"seqpacket"` or `"unknown"`. */
 export function netUNIXTypeString(type: number): string {
   return type === 1 ? 'stream' : type === 2 ? 'dgram' : type === 5 ? 'seqpacket' : 'unknown';
 }
 
-/** Seed's `NetUNIXState.String()`: `"unconnected"`, `"connecting"`, `"connected"`, `"disconnected"` or `"unknown"`. */
+/** Go procfs `NetUNIXState.String()`: `"unconnected"`, `"connecting"`, `"connected"`, `"disconnected"` or `"unknown"`. */
 export function netUNIXStateString(state: number): string {
   return ['unknown', 'unconnected', 'connecting', 'connected', 'disconnected'][state] ?? 'unknown';
 }

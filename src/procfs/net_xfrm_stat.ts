@@ -1,14 +1,14 @@
 /**
  * `/proc/net/xfrm_stat`: IPsec transformation error counters (`CONFIG_XFRM_STATISTICS`).
  *
- * Seed (Go procfs): `FS.NewXfrmStat() XfrmStat` (here `fs.xfrmStat()`).
+ * Go procfs: `FS.NewXfrmStat() XfrmStat` (here `fs.xfrmStat()`).
  * @module
  */
 import { fail, fields, lines, record, uint, type Where } from './system_util.js';
 
 /**
- * `/proc/net/xfrm_stat` parsed (seed: `XfrmStat`). A field is absent when this kernel does not
- * print the counter; counters added after the seed (e.g. `XfrmOutStateDirError`) are in `other`.
+ * `/proc/net/xfrm_stat` parsed (Go procfs: `XfrmStat`). A field is absent when this kernel does not
+ * print the counter; counters not in Go procfs (e.g. `XfrmOutStateDirError`) are in `other`.
  */
 export interface XfrmStat {
   /** All errors not matched by another counter (`XfrmInError`). */

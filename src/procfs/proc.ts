@@ -8,7 +8,7 @@
  * process, {@link PermissionError} when another user's file needs root or
  * CAP_SYS_PTRACE, {@link ParseError} when a file cannot be understood.
  *
- * Seed (Go procfs): `Proc`, `Procs`, `NewProc`, `Self`, `AllProcs`,
+ * Go procfs: `Proc`, `Procs`, `NewProc`, `Self`, `AllProcs`,
  * `GetMounts`, `GetProcMounts` and every `Proc` method.
  * @module
  */
@@ -47,10 +47,10 @@ export interface Namespace {
   inode: number;
 }
 
-/** Namespaces of a process keyed by the file name under `ns/` (seed `Namespaces`). */
+/** Namespaces of a process keyed by the file name under `ns/` (Go procfs `Namespaces`). */
 export type Namespaces = Record<string, Namespace>;
 
-/** A list of processes sorted by PID (seed `Procs`). */
+/** A list of processes sorted by PID (Go procfs `Procs`). */
 export type Procs = Proc[];
 
 const bootTimes = new Map<string, number>();
@@ -157,7 +157,7 @@ export class Proc {
   /**
    * `/proc/<pid>/stat` with conversions: `rssBytes`, `vsizeBytes`, `startTime`
    * (a Date: `btime` + starttime ticks) and `cpuTimeSeconds()`, using the clock
-   * tick rate and page size from `/proc/self/auxv` (seed `Proc.Stat`).
+   * tick rate and page size from `/proc/self/auxv` (Go procfs `Proc.Stat`).
    */
   stat(): ProcStatWithUnits {
     return parseProcStatWithUnits(this.readRecord('stat'), this.path('stat'), this.units(), readBootTime(this.fs));
@@ -168,12 +168,12 @@ export class Proc {
     return readKernelUnits(this.fs);
   }
 
-  /** `/proc/<pid>/status` (seed `Proc.NewStatus`). */
+  /** `/proc/<pid>/status` (Go procfs `Proc.NewStatus`). */
   status(): ProcStatus {
     return parseProcStatus(this.readRecord('status'), this.path('status'));
   }
 
-  /** Alias of {@link Proc.status} under the seed's name. */
+  /** Alias of {@link Proc.status} under Go procfs's name. */
   newStatus(): ProcStatus {
     return this.status();
   }
@@ -257,14 +257,14 @@ export class Proc {
     return this.fileDescriptors().length;
   }
 
-  /** `/proc/<pid>/fdinfo/<fd>` (seed `Proc.FDInfo`). */
+  /** `/proc/<pid>/fdinfo/<fd>` (Go procfs `Proc.FDInfo`). */
   fdInfo(fd: number | string): ProcFDInfo {
     const n = Number(fd);
     if (!Number.isInteger(n) || n < 0) throw new NotFoundError(this.path(`fdinfo/${fd}`), `bad descriptor ${fd}`);
     return parseProcFDInfo(this.readText(`fdinfo/${n}`), n, this.path(`fdinfo/${n}`));
   }
 
-  /** fdinfo of every open descriptor; descriptors closed meanwhile are skipped (seed `FileDescriptorsInfo`). */
+  /** fdinfo of every open descriptor; descriptors closed meanwhile are skipped (Go procfs `FileDescriptorsInfo`). */
   fileDescriptorsInfo(): ProcFDInfo[] {
     const out: ProcFDInfo[] = [];
     for (const fd of this.fileDescriptors()) {
@@ -390,7 +390,7 @@ export function validPid(pid: unknown): pid is number {
   return typeof pid === 'number' && Number.isSafeInteger(pid) && pid > 0;
 }
 
-/** A process of `fs` after checking its directory exists (seed `FS.Proc`). */
+/** A process of `fs` after checking its directory exists (Go procfs `FS.Proc`). */
 export function procOf(fs: ProcFS, pid: number): Proc {
   if (!validPid(pid)) throw new NotFoundError(fs.path(String(pid)), `not a process ID: ${String(pid)}`);
   const dir = fs.path(pid);
@@ -436,7 +436,7 @@ export function listPids(fs: ProcFS): number[] {
   return out.sort((a, b) => a - b);
 }
 
-/** Every process of `fs` (seed `FS.AllProcs`). */
+/** Every process of `fs` (Go procfs `FS.AllProcs`). */
 export function allProcsOf(fs: ProcFS): Procs {
   return listPids(fs).map((pid) => new Proc(fs, pid));
 }

@@ -1,6 +1,6 @@
 /**
- * Package-level shortcuts on the default procfs mount (`/proc`), as the Go
- * seed offers them: `NewProc`, `Self`, `AllProcs`, `GetMounts`, `GetProcMounts`.
+ * Package-level shortcuts on the default procfs mount (`/proc`), as Go
+ * procfs offers them: `NewProc`, `Self`, `AllProcs`, `GetMounts`, `GetProcMounts`.
  * @module
  */
 import { ProcFS } from './fs.js';
@@ -13,27 +13,27 @@ function fs(): ProcFS {
   return defaultFs;
 }
 
-/** The process `pid` under `/proc` (seed `NewProc`). @throws {NotFoundError} when it does not exist. */
+/** The process `pid` under `/proc` (Go procfs `NewProc`). @throws {NotFoundError} when it does not exist. */
 export function newProc(pid: number): Proc {
   return fs().proc(pid);
 }
 
-/** The calling process, via `/proc/self` (seed `Self`). */
+/** The calling process, via `/proc/self` (Go procfs `Self`). */
 export function selfProc(): Proc {
   return fs().self();
 }
 
-/** Every process under `/proc` (seed `AllProcs`). */
+/** Every process under `/proc` (Go procfs `AllProcs`). */
 export function allProcs(): Procs {
   return fs().allProcs();
 }
 
-/** Mounts of the calling process's namespace, from `/proc/self/mountinfo` (seed `GetMounts`). */
+/** Mounts of the calling process's namespace, from `/proc/self/mountinfo` (Go procfs `GetMounts`). */
 export function getMounts(): MountInfo[] {
   return fs().self().mountInfo();
 }
 
-/** Mounts seen by process `pid`, from `/proc/<pid>/mountinfo` (seed `GetProcMounts`). */
+/** Mounts seen by process `pid`, from `/proc/<pid>/mountinfo` (Go procfs `GetProcMounts`). */
 export function getProcMounts(pid: number): MountInfo[] {
   return fs().proc(pid).mountInfo();
 }

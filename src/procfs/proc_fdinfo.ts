@@ -3,13 +3,13 @@
  * file type's `show_fdinfo`): position, flags, mount ID, inode, and
  * type-specific lines (inotify watches, epoll targets, eventfd count…).
  *
- * Seed (Go procfs): `Proc.FDInfo(fd) *ProcFDInfo`, `FileDescriptorsInfo()`,
+ * Go procfs: `Proc.FDInfo(fd) *ProcFDInfo`, `FileDescriptorsInfo()`,
  * `ProcFDInfos.InotifyWatchLen()`, `InotifyInfo`.
  * @module
  */
 import { type ProcWhere, pOct, procFail, procLines, pU64, pUint, safeKey } from './proc_util.js';
 
-/** One `inotify wd:… ino:… sdev:… mask:…` line (values are hex text, as in the seed). */
+/** One `inotify wd:… ino:… sdev:… mask:…` line (values are hex text, as in Go procfs). */
 export interface InotifyInfo {
   /** Watch descriptor (`wd`). */
   wd: string;
@@ -78,7 +78,7 @@ export function parseProcFDInfo(text: string, fd: number, file = '/proc/<pid>/fd
   return out;
 }
 
-/** Total inotify watches across descriptors (seed `ProcFDInfos.InotifyWatchLen`). */
+/** Total inotify watches across descriptors (Go procfs `ProcFDInfos.InotifyWatchLen`). */
 export function inotifyWatchLen(infos: readonly ProcFDInfo[]): number {
   let n = 0;
   for (const i of infos) n += i.inotifyInfos.length;

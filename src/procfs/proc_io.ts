@@ -2,7 +2,7 @@
  * `/proc/<pid>/io` (kernel `do_io_accounting`) and `/proc/<pid>/schedstat`
  * (kernel `proc_pid_schedstat`).
  *
- * Seed (Go procfs): `Proc.IO() ProcIO`, `Proc.Schedstat() ProcPidSchedstat`.
+ * Go procfs: `Proc.IO() ProcIO`, `Proc.Schedstat() ProcPidSchedstat`.
  * @module
  */
 import { type ProcWhere, pInt, procFail, procFields, procLines, pS64, pU64, pUint, safeKey } from './proc_util.js';

@@ -2,7 +2,7 @@
  * `/proc/<pid>/limits` (kernel `proc_pid_limits`): soft and hard resource
  * limits (getrlimit(2)).
  *
- * Seed (Go procfs): `Proc.Limits() ProcLimits` (soft limits only; here both).
+ * Go procfs: `Proc.Limits() ProcLimits` (soft limits only; here both).
  * @module
  */
 import { type ProcWhere, procFail, procLines, safeKey } from './proc_util.js';

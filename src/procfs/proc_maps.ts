@@ -2,7 +2,7 @@
  * `/proc/<pid>/maps` (memory mappings) and `/proc/<pid>/smaps_rollup`
  * (summed memory accounting; falls back to summing `smaps` on kernels < 4.15).
  *
- * Seed (Go procfs): `Proc.ProcMaps() []*ProcMap`, `Proc.ProcSMapsRollup()`.
+ * Go procfs: `Proc.ProcMaps() []*ProcMap`, `Proc.ProcSMapsRollup()`.
  * @module
  */
 import { type ProcWhere, pHex, pKB, procFail, procLines, pU64, pUint, safeKey } from './proc_util.js';

@@ -3,7 +3,7 @@
  * `proc_pid_statm`), plus unit conversions using the kernel's own clock tick
  * rate and page size ({@link KernelUnits}).
  *
- * Seed (Go procfs): `Proc.Stat() ProcStat`, `ProcStat.CPUTime()`,
+ * Go procfs: `Proc.Stat() ProcStat`, `ProcStat.CPUTime()`,
  * `ResidentMemory()`, `VirtualMemory()`, `StartTime()`.
  * @module
  */
@@ -339,17 +339,17 @@ function decimal(s: string, signed: boolean): number | bigint | undefined {
   return b;
 }
 
-/** Total user + system CPU time of the process in seconds (seed `ProcStat.CPUTime`). */
+/** Total user + system CPU time of the process in seconds (Go procfs `ProcStat.CPUTime`). */
 export function procStatCpuTimeSeconds(stat: Pick<ProcStat, 'utime' | 'stime'>, units: KernelUnits): number {
   return (stat.utime + stat.stime) / units.clockTicksPerSecond;
 }
 
-/** Resident set size in bytes: `rss` pages × page size (seed `ResidentMemory`). */
+/** Resident set size in bytes: `rss` pages × page size (Go procfs `ResidentMemory`). */
 export function procStatRssBytes(stat: Pick<ProcStat, 'rss'>, units: KernelUnits): number {
   return stat.rss * units.pageSizeBytes;
 }
 
-/** Start time as Unix seconds: boot time + `starttime` / clock ticks (seed `StartTime`). */
+/** Start time as Unix seconds: boot time + `starttime` / clock ticks (Go procfs `StartTime`). */
 export function procStatStartTimeSeconds(
   stat: Pick<ProcStat, 'starttime'>,
   units: KernelUnits,

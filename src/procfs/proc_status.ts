@@ -3,7 +3,7 @@
  * capabilities, context switches. Every `Key:\tvalue` line is kept: known keys
  * are typed, keys this parser does not know stay in `unknown`.
  *
- * Seed (Go procfs): `Proc.NewStatus() ProcStatus`, `TotalCtxtSwitches()`.
+ * Go procfs: `Proc.NewStatus() ProcStatus`, `TotalCtxtSwitches()`.
  * @module
  */
 import { type ProcWhere, pHex, pInt, pKB, pOct, procFail, pUint, safeKey } from './proc_util.js';
@@ -554,7 +554,7 @@ export function parseProcStatus(text: string, file = '/proc/<pid>/status'): Proc
   return out;
 }
 
-/** Voluntary + involuntary context switches (seed `ProcStatus.TotalCtxtSwitches`); undefined if either is absent. */
+/** Voluntary + involuntary context switches (Go procfs `ProcStatus.TotalCtxtSwitches`); undefined if either is absent. */
 export function totalCtxtSwitches(s: ProcStatus): number | undefined {
   if (s.voluntaryCtxtSwitches === undefined || s.nonVoluntaryCtxtSwitches === undefined) return undefined;
   return s.voluntaryCtxtSwitches + s.nonVoluntaryCtxtSwitches;

@@ -1,12 +1,12 @@
 /**
  * `/proc/pressure/<resource>`: pressure stall information (PSI, Linux 4.20+, `CONFIG_PSI`).
  *
- * Seed (Go procfs): `FS.PSIStatsForResource(resource) PSIStats`, `PSILine`.
+ * Go procfs: `FS.PSIStatsForResource(resource) PSIStats`, `PSILine`.
  * @module
  */
 import { fail, fields, float, lines, uint, type Where } from './system_util.js';
 
-/** One line (`some` or `full`) of a pressure file (seed: `PSILine`). */
+/** One line (`some` or `full`) of a pressure file (Go procfs: `PSILine`). */
 export interface PSILine {
   /** Share of wall time stalled over the last 10 s, in percent (`avg10`). */
   avg10: number;
@@ -14,12 +14,12 @@ export interface PSILine {
   avg60: number;
   /** Over the last 300 s, in percent (`avg300`). */
   avg300: number;
-  /** Total stall time since boot, in microseconds (`total`; seed: `Total`). */
+  /** Total stall time since boot, in microseconds (`total`; Go procfs: `Total`). */
   totalMicros: number;
 }
 
 /**
- * A pressure file parsed (seed: `PSIStats`). `some`: at least one task stalled; `full`: all
+ * A pressure file parsed (Go procfs: `PSIStats`). `some`: at least one task stalled; `full`: all
  * non-idle tasks stalled at once. Absent when the file has no such line (`/proc/pressure/cpu`
  * had no `full` line before Linux 5.13; `/proc/pressure/irq` has only `full`).
  */

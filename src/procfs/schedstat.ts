@@ -2,17 +2,17 @@
  * `/proc/schedstat`: scheduler statistics per CPU (`CONFIG_SCHEDSTATS`; counting is enabled by
  * `kernel.sched_schedstats=1` or `schedstats=enable` on the command line).
  *
- * Seed (Go procfs): `FS.Schedstat() *Schedstat`, `SchedstatCPU`.
+ * Go procfs: `FS.Schedstat() *Schedstat`, `SchedstatCPU`.
  * @module
  */
 import { fail, fields, lines, ubig, uint, type Where } from './system_util.js';
 
 /**
- * One `cpuN` line (seed: `SchedstatCPU`). The two times are cumulative nanoseconds per CPU and
+ * One `cpuN` line (Go procfs: `SchedstatCPU`). The two times are cumulative nanoseconds per CPU and
  * pass 2^53 after ~104 days of busy CPU time, so they are `bigint`s.
  */
 export interface SchedstatCPU {
-  /** CPU number as printed after `cpu` (seed: `CPUNum`). */
+  /** CPU number as printed after `cpu` (Go procfs: `CPUNum`). */
   cpuNum: string;
   /** Time tasks spent running on this CPU, ns (`rq_cpu_time`, 7th number). */
   runningNanoseconds: bigint;
@@ -22,7 +22,7 @@ export interface SchedstatCPU {
   runTimeslices: number;
 }
 
-/** `/proc/schedstat` parsed (seed: `Schedstat`). */
+/** `/proc/schedstat` parsed (Go procfs: `Schedstat`). */
 export interface Schedstat {
   /** Format version (`version`, e.g. 15, 16, 17). */
   version: number;

@@ -1,13 +1,13 @@
 /**
  * `/proc/slabinfo`: kernel slab allocator caches (version 2.1). Readable by root only (mode 0400).
  *
- * Seed (Go procfs): `FS.SlabInfo() SlabInfo`, `Slab`.
+ * Go procfs: `FS.SlabInfo() SlabInfo`, `Slab`.
  * @module
  */
 import { firstLineAt, rowsAt } from './rows.js';
 import { fail, lines, uint } from './system_util.js';
 
-/** One slab cache (seed: `Slab`). */
+/** One slab cache (Go procfs: `Slab`). */
 export interface Slab {
   /** Cache name. */
   name: string;
@@ -35,7 +35,7 @@ export interface Slab {
   sharedAvail: number;
 }
 
-/** `/proc/slabinfo` parsed (seed: `SlabInfo`). */
+/** `/proc/slabinfo` parsed (Go procfs: `SlabInfo`). */
 export interface SlabInfo {
   /** Format version from the first line (`2.1`). */
   version: string;

@@ -1,5 +1,5 @@
 /**
- * `/proc/softirqs`: softirqs run per CPU, by kind (kernel `show_softirqs`). Beyond the seed (which
+ * `/proc/softirqs`: softirqs run per CPU, by kind (kernel `show_softirqs`). Beyond Go procfs (which
  * only has the `/proc/stat` totals).
  * @module
  */

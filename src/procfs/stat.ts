@@ -1,7 +1,7 @@
 /**
  * `/proc/stat`: kernel and CPU activity since boot (kernel `show_stat`).
  *
- * Seed (Go procfs): `FS.Stat() Stat`, `CPUStat`, `SoftIRQStat`.
+ * Go procfs: `FS.Stat() Stat`, `CPUStat`, `SoftIRQStat`.
  * @module
  */
 import { fail, fields, lines, record, uint, type Where } from './system_util.js';
@@ -10,7 +10,7 @@ import { fail, fields, lines, record, uint, type Where } from './system_util.js'
  * Time one CPU (or all CPUs, for `cpuTotal`) spent in each state, in clock ticks
  * (`USER_HZ`, see `ProcFS.clockTicks()`), from a `cpu`/`cpuN` line of `/proc/stat`.
  *
- * The seed's `CPUStat` gives seconds; ours keeps the kernel's ticks and converts with
+ * Go procfs's `CPUStat` gives seconds; ours keeps the kernel's ticks and converts with
  * {@link cpuStatSeconds}. Columns added after Linux 2.6.0 are optional (absent on kernels that
  * do not print them). `guestTicks`/`guestNiceTicks` are already included in `userTicks`/`niceTicks`.
  * `iowaitTicks` can go backwards on an idle CPU (a kernel quirk).
@@ -40,7 +40,7 @@ export interface CPUStat {
   guestNiceTicks?: number;
 }
 
-/** {@link CPUStat} converted to seconds (seed: `CPUStat` fields `User`, `Nice`, …). */
+/** {@link CPUStat} converted to seconds (Go procfs: `CPUStat` fields `User`, `Nice`, …). */
 export interface CPUStatSeconds {
   /** `user` ticks / clock ticks per second. */
   userSeconds: number;
@@ -64,7 +64,7 @@ export interface CPUStatSeconds {
   guestNiceSeconds?: number;
 }
 
-/** Softirqs run since boot, by kind: the `softirq` line of `/proc/stat` (seed: `SoftIRQStat`). */
+/** Softirqs run since boot, by kind: the `softirq` line of `/proc/stat` (Go procfs: `SoftIRQStat`). */
 export interface SoftIRQStat {
   /** `HI` (high-priority tasklets). */
   hi: number;
@@ -89,7 +89,7 @@ export interface SoftIRQStat {
 }
 
 /**
- * `/proc/stat` parsed (seed: `Stat`). Counters are `number`s (exact below 2^53, which these
+ * `/proc/stat` parsed (Go procfs: `Stat`). Counters are `number`s (exact below 2^53, which these
  * event counts do not reach in practice).
  */
 export interface Stat {

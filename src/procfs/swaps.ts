@@ -1,14 +1,14 @@
 /**
  * `/proc/swaps`: active swap areas (kernel `swap_show`).
  *
- * Seed (Go procfs): `FS.Swaps() []*Swap`.
+ * Go procfs: `FS.Swaps() []*Swap`.
  * @module
  */
 import { unescapeOctal } from './proc_util.js';
 import { firstLineAt, rowsAt } from './rows.js';
 import { fail, fields, lines, sint, uint } from './system_util.js';
 
-/** One swap area (seed: `Swap`). */
+/** One swap area (Go procfs: `Swap`). */
 export interface Swap {
   /** Device or file path (`Filename`; `\040`-style escapes decoded). */
   filename: string;

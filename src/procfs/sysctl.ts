@@ -1,5 +1,5 @@
 /**
- * `/proc/sys/…`: kernel tunables by dotted name (`net.core.somaxconn`), read and typed. Beyond the seed.
+ * `/proc/sys/…`: kernel tunables by dotted name (`net.core.somaxconn`), read and typed. Not in Go procfs.
  * @module
  */
 import { InvalidArgumentError } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * `/proc/uptime`: time since boot and summed idle time (kernel `uptime_proc_show`). Beyond the seed.
+ * `/proc/uptime`: time since boot and summed idle time (kernel `uptime_proc_show`). Not in Go procfs.
  * @module
  */
 import { singleLineFields } from './rows.js';

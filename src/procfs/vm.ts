@@ -1,7 +1,7 @@
 /**
  * `/proc/sys/vm/*`: virtual memory tunables, one value per file.
  *
- * Seed (Go procfs): `FS.VM() *VM`.
+ * Go procfs: `FS.VM() *VM`.
  * @module
  */
 
@@ -9,7 +9,7 @@ import { parseSysctlValue, type SysctlValue } from './sysctl.js';
 import { fail, lines, type Where } from './system_util.js';
 
 /**
- * `/proc/sys/vm/*` parsed (seed: `VM`). A field is absent when its file does not exist on this
+ * `/proc/sys/vm/*` parsed (Go procfs: `VM`). A field is absent when its file does not exist on this
  * kernel or cannot be read (write-only files such as `drop_caches` are listed in `unreadable`).
  */
 export interface VM {

@@ -1,5 +1,5 @@
 /**
- * `/proc/vmstat`: virtual memory event counters and page counts (kernel `vmstat_show`). Beyond the seed.
+ * `/proc/vmstat`: virtual memory event counters and page counts (kernel `vmstat_show`). Not in Go procfs.
  * @module
  */
 import { fail, fields, lines, record, sint, type Where } from './system_util.js';

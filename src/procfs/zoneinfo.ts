@@ -2,12 +2,12 @@
  * `/proc/zoneinfo`: per memory zone watermarks, page counts and per-CPU page sets
  * (kernel `zoneinfo_show`).
  *
- * Seed (Go procfs): `FS.Zoneinfo() []Zoneinfo`.
+ * Go procfs: `FS.Zoneinfo() []Zoneinfo`.
  * @module
  */
 import { fail, lines, record, sint, type Where } from './system_util.js';
 
-/** A per-CPU page set of a zone (`pagesets` section). Beyond the seed. */
+/** A per-CPU page set of a zone (`pagesets` section). Not in Go procfs. */
 export interface ZonePageset {
   /** CPU number (`cpu:`). */
   cpu: number;
@@ -26,10 +26,10 @@ export interface ZonePageset {
 }
 
 /**
- * One zone (seed: `Zoneinfo`). Typed fields are absent when the kernel does not print them for this
+ * One zone (Go procfs: `Zoneinfo`). Typed fields are absent when the kernel does not print them for this
  * zone. The per-node statistics (`per-node stats`) are printed under the first zone of each node
  * only; the typed fields take values from the zone's own lines first, then from those node lines,
- * as the seed does. Everything is also kept by kernel name in `stats` and `nodeStats`.
+ * as Go procfs does. Everything is also kept by kernel name in `stats` and `nodeStats`.
  */
 export interface Zoneinfo {
   /** NUMA node number as printed. */
