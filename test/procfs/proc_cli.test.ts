@@ -4,8 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { collectProc } from '../../src/cli/commands/proc.ts';
 import { formatPs, type PsRow, sortPs } from '../../src/cli/commands/ps.ts';
+import { ProcessGoneError } from '../../src/errors.ts';
+import { ProcFS } from '../../src/procfs/fs.ts';
+import { Proc } from '../../src/procfs/proc.ts';
 import { spawnCli } from '../helpers/cli.ts';
 
 const cli = (...args: string[]) => spawnCli(args);
@@ -133,5 +141,32 @@ describe('raingauge proc', () => {
     const gone = await cli('proc', '1073741823');
     assert.equal(gone.code, 1);
     assert.match(gone.stderr, /no process 1073741823/);
+  });
+});
+
+describe('collectProc: a process that exits mid-read', () => {
+  it('keeps what was read and marks the rest; rethrows only when nothing was read', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'rg-proc-exit-'));
+    try {
+      cpSync(fileURLToPath(new URL('../fixtures/procfs/odd-tree', import.meta.url)), tmp, { recursive: true });
+      const p = new ProcFS(tmp).proc(100);
+      const cmdLine = p.cmdLine.bind(p);
+      // the process "exits" right after its command line was read: its directory disappears
+      p.cmdLine = () => {
+        const r = cmdLine();
+        rmSync(join(tmp, '100'), { recursive: true });
+        return r;
+      };
+      const r = collectProc(p);
+      assert.equal((r.stat as { pid: number }).pid, 100);
+      assert.equal((r.status as { name: string }).name, 'ruby');
+      assert.deepEqual(r.cmdline, ['puma 6.4.0 (tcp://0.0.0.0:3000) [app]']);
+      for (const k of ['executable', 'cwd', 'io', 'limits', 'namespaces', 'wchan']) {
+        assert.match((r[k] as { error: string }).error, /process 100 is gone/, k);
+      }
+      assert.throws(() => collectProc(new Proc(new ProcFS(tmp), 100)), ProcessGoneError, 'gone before the first read');
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

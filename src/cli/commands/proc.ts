@@ -27,7 +27,11 @@ export function parsePidArg(s: string): number {
   return Number(s);
 }
 
-/** Read every section for `p`; a section that fails holds `{ error: message }` (ProcessGoneError is rethrown). */
+/**
+ * Read every section for `p`; a section that fails holds `{ error: message }`. A process that exits
+ * mid-read keeps the sections already read and marks the rest; ProcessGoneError is rethrown only when
+ * nothing could be read.
+ */
 export function collectProc(p: Proc): ProcReport {
   const out: ProcReport = { pid: p.pid };
   const sections: [string, () => unknown][] = [
@@ -48,11 +52,22 @@ export function collectProc(p: Proc): ProcReport {
     ['oomScoreAdj', () => p.oomScoreAdj()],
     ['wchan', () => p.wchan()],
   ];
+  let gone: ProcessGoneError | undefined;
+  let read = 0;
   for (const [name, f] of sections) {
+    if (gone) {
+      // the process exited mid-read: what was read stays, the rest is marked
+      out[name] = { error: gone.message };
+      continue;
+    }
     try {
       out[name] = f();
+      read++;
     } catch (err) {
-      if (err instanceof ProcessGoneError) throw err;
+      if (err instanceof ProcessGoneError) {
+        if (read === 0) throw err;
+        gone = err;
+      }
       if (!(err instanceof RaingaugeError)) throw err;
       out[name] = { error: err.message };
     }
