@@ -12,6 +12,7 @@ export * from './netstat/index.js';
 export * from './probes/index.js';
 export * from './procfs/index.js';
 export * from './sockdiag/index.js';
+export * from './stats/index.js';
 export * from './sysfs/index.js';
 export * from './taskstats/index.js';
 export * from './tracefs/index.js';
