@@ -433,6 +433,68 @@ export class ProcFS {
     return S.parseIPVSBackendStatus(text, this.path(rel));
   }
 
+  /** `/proc/cgroups`: the cgroup controllers, their v1 hierarchy, cgroup count and whether enabled (Go procfs: `FS.CgroupSummarys`). */
+  cgroupSummaries(): S.CgroupSummary[] {
+    return this.sysParse('cgroups', S.parseCgroupSummaries);
+  }
+
+  /** Same as {@link ProcFS.cgroupSummaries} under Go procfs's name (`FS.CgroupSummarys`). */
+  cgroupSummarys(): S.CgroupSummary[] {
+    return this.cgroupSummaries();
+  }
+
+  /** `/proc/net/tls_stat`: kernel TLS counters (Go procfs: `NewTLSStat`). @throws NotSupportedError without the tls module. */
+  tlsStat(): S.TLSStat {
+    const rel = 'net/tls_stat';
+    const text = S.readFeature(this, 'tls', 'the kernel TLS module is not loaded (modprobe tls)', rel);
+    return S.parseTLSStat(text, this.path(rel));
+  }
+
+  /**
+   * `/proc/net/netfilter/nfnetlink_queue`: NFQUEUE queues (Go procfs: `FS.NFNetLinkQueue`).
+   * @throws NotSupportedError without the nfnetlink_queue module.
+   */
+  nfNetLinkQueue(): S.NFNetLinkQueue[] {
+    const rel = 'net/netfilter/nfnetlink_queue';
+    const text = S.readFeature(
+      this,
+      'nfnetlink_queue',
+      'the nfnetlink_queue module is not loaded (modprobe nfnetlink_queue)',
+      rel,
+    );
+    return S.parseNFNetLinkQueue(text, this.path(rel));
+  }
+
+  /**
+   * `/proc/net/wireless`: wireless-extension statistics per wireless interface (Go procfs: `FS.Wireless`).
+   * @throws NotSupportedError when the kernel has no wireless extensions (`CONFIG_WEXT_PROC`, no cfg80211).
+   */
+  wireless(): S.Wireless[] {
+    const rel = 'net/wireless';
+    const text = S.readFeature(
+      this,
+      'wireless',
+      'the kernel has no wireless extensions in procfs (CONFIG_WEXT_PROC; cfg80211 not loaded)',
+      rel,
+    );
+    return S.parseWireless(text, this.path(rel));
+  }
+
+  /**
+   * `/proc/net/dev_snmp6/<interface>`: the IPv6 counters of every interface, by interface name, split
+   * like `/proc/net/snmp6` (`Ip6` → `InReceives` …) (Go procfs: `FS.NetDevSNMP6`).
+   * @throws NotSupportedError when IPv6 is disabled (no `dev_snmp6` directory).
+   */
+  netDevSNMP6(): Record<string, S.NetCounterSet> {
+    S.readFeatureDir(this, 'ipv6', 'IPv6 is disabled (ipv6.disable=1 or no ipv6 module)', 'net/dev_snmp6');
+    const out: Record<string, S.NetCounterSet> = Object.create(null);
+    for (const name of S.listDir(this, 'net/dev_snmp6')) {
+      const text = S.readOptional(this, 'net/dev_snmp6', name);
+      if (text !== undefined) out[name] = S.parseSnmp6File(text, this.path('net/dev_snmp6', name));
+    }
+    return out;
+  }
+
   /** `/proc/net/netstat` (TcpExt, IpExt, MPTcpExt, …) via the netstat module's parser. Not in Go procfs. */
   netstat(): S.NetCounterSet {
     return this.sysParse('net/netstat', S.parseNetstatFile);

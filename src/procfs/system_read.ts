@@ -69,6 +69,21 @@ export function readFeature(fs: ProcFS, feature: string, fix: string, ...parts: 
 }
 
 /**
+ * Check that a directory that exists only with a kernel feature is there: a missing one becomes a
+ * {@link NotSupportedError} naming the feature and how to get it.
+ */
+export function readFeatureDir(fs: ProcFS, feature: string, fix: string, dir: string): void {
+  try {
+    listDir(fs, dir);
+  } catch (err) {
+    if (err instanceof NotFoundError) {
+      throw new NotSupportedError(feature, `${fs.path(dir)} does not exist: ${fix}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/**
  * Page size in bytes from `AT_PAGESZ` of `<mount>/self/auxv`, or of the running kernel when the
  * mount has none (via {@link readKernelUnits}); `undefined` only when neither can be read.
  */

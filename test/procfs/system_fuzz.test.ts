@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import {
   parseARPEntries,
   parseBuddyInfo,
+  parseCgroupSummaries,
   parseConntrackStat,
   parseCPUInfo,
   parseCrypto,
@@ -30,7 +31,9 @@ import {
   parseNetTCP,
   parseNetTCPSummary,
   parseNetUDP,
+  parseNetUDPSummary,
   parseNetUNIX,
+  parseNFNetLinkQueue,
   parsePSIStats,
   parseSchedstat,
   parseSlabInfo,
@@ -38,12 +41,15 @@ import {
   parseStat,
   parseSwaps,
   parseSysctlValue,
+  parseTLSStat,
   parseUptime,
   parseVM,
   parseVMStat,
+  parseWireless,
   parseXfrmStat,
   parseZoneinfo,
 } from '../../src/procfs/index.ts';
+import { parseSnmp6File } from '../../src/util/net_counters.ts';
 import { mutatedText, parserJunk, valueOrParseError } from '../helpers/fuzz.ts';
 import { procFixtureText } from './fixtures.ts';
 
@@ -61,7 +67,8 @@ const CASES: [string, Parser, string[]][] = [
   ['softnet', parseNetSoftnetStat, ['proc/net/softnet_stat', 'odd/softnet_stat-10col']],
   ['tcp', parseNetTCP, ['proc/net/tcp', 'proc/net/tcp6']],
   ['tcp summary', parseNetTCPSummary, ['proc/net/tcp']],
-  ['udp', parseNetUDP, ['proc/net/udp', 'proc/net/udp6']],
+  ['udp', parseNetUDP, ['proc/net/udp', 'proc/net/udp6', 'odd-tree/net/udp']],
+  ['udp summary', parseNetUDPSummary, ['proc/net/udp', 'odd-tree/net/udp']],
   ['unix', parseNetUNIX, ['proc/net/unix', 'odd/net_unix']],
   ['route', parseNetRoute, ['proc/net/route']],
   ['arp', parseARPEntries, ['proc/net/arp']],
@@ -71,7 +78,12 @@ const CASES: [string, Parser, string[]][] = [
   ['xfrm', parseXfrmStat, ['proc/net/xfrm_stat']],
   ['ip_vs', parseIPVSBackendStatus, ['proc/net/ip_vs']],
   ['ip_vs_stats', parseIPVSStats, ['proc/net/ip_vs_stats']],
-  ['mdstat', parseMDStat, ['proc/mdstat']],
+  ['mdstat', parseMDStat, ['proc/mdstat', 'odd-tree/mdstat']],
+  ['cgroups', parseCgroupSummaries, ['proc/cgroups']],
+  ['tls_stat', parseTLSStat, ['odd-tree/net/tls_stat']],
+  ['nfnetlink_queue', parseNFNetLinkQueue, ['odd-tree/net/netfilter/nfnetlink_queue']],
+  ['wireless', parseWireless, ['odd-tree/net/wireless']],
+  ['dev_snmp6', parseSnmp6File, ['proc/net/dev_snmp6/lo']],
   ['cpuinfo', parseCPUInfo, ['proc/cpuinfo', 'odd/cpuinfo-arm64']],
   ['crypto', parseCrypto, ['proc/crypto']],
   ['cmdline', parseKernelCmdLine, ['proc/cmdline', 'odd/cmdline-quoted']],
