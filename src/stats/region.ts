@@ -119,9 +119,31 @@ export interface RegionSpec {
   adopt?: boolean;
 }
 
-/** The pid that owns names in this process's group. */
+let clusterWorker: boolean | undefined;
+/**
+ * Whether this process is a `node:cluster` worker. Node deletes
+ * NODE_UNIQUE_ID from `process.env` while setting a worker up, so worker
+ * threads started later cannot see it there (`cluster.isWorker` is false in
+ * them); the environment the process was started with is still in
+ * /proc/self/environ.
+ */
+function isClusterWorker(): boolean {
+  if (clusterWorker === undefined) {
+    clusterWorker = cluster.isWorker || process.env.NODE_UNIQUE_ID !== undefined;
+    if (!clusterWorker) {
+      try {
+        clusterWorker = `\0${readFileSync('/proc/self/environ', 'latin1')}`.includes('\0NODE_UNIQUE_ID=');
+      } catch {
+        clusterWorker = false;
+      }
+    }
+  }
+  return clusterWorker;
+}
+
+/** The pid that owns names in this process's group: the cluster primary in a worker (and its threads), else this process. */
 export function groupLeader(): number {
-  return cluster.isWorker ? process.ppid : process.pid;
+  return isClusterWorker() ? process.ppid : process.pid;
 }
 
 function sleepMs(ms: number): void {
@@ -414,7 +436,7 @@ export class Region {
       if (again) return again;
       if (loc.readOnly) throw new SharedMemoryError(`memfd:${mname}`, `no process of group ${group} holds ${loc.name}`);
       const r = Region.create(mname, spec, bytes, loc);
-      if (cluster.isWorker && group === process.ppid && process.send) {
+      if (isClusterWorker() && group === process.ppid && process.send) {
         try {
           process.send({ raingaugeAdopt: { link, fdPath: `/proc/${process.pid}/fd/${r.fd}` } });
         } catch {}
@@ -464,7 +486,14 @@ export class Region {
   }
 
   private static create(mname: string, spec: RegionSpec, bytes: number, loc: RegionLocation): Region {
-    const fd = memfdCreate(mname);
+    // reopen through /proc so the descriptor is Node-managed like every other one (closed with fs.closeSync)
+    const raw = memfdCreate(mname);
+    let fd: number;
+    try {
+      fd = openSync(`/proc/self/fd/${raw}`, fsConstants.O_RDWR);
+    } finally {
+      sysClose(raw);
+    }
     try {
       ftruncateSync(fd, bytes);
     } catch (e) {
