@@ -4,8 +4,10 @@
  * Everything public is exported from here; see the README and docs/ for a tour.
  * @module
  */
+export * from './bpf/index.js';
 export * from './errors.js';
 export * from './export/index.js';
+export * from './http/index.js';
 export * from './listeners/index.js';
 export * from './netlink/index.js';
 export * from './netstat/index.js';

@@ -19,6 +19,7 @@ import { PermissionError } from '../errors.js';
 import { errno, errnoName, libc, retry, sysError } from './libc.js';
 
 export { errno, errnoName, sysError };
+export * from './bpf.js';
 export * from './mmap.js';
 
 const c_socket = libc.func('int socket(int domain, int type, int protocol)');
