@@ -172,9 +172,10 @@ export class Aggregate {
    * ⌈q·count⌉ is located in the histogram and interpolated linearly inside
    * its (sub-)bucket, then clamped to [min, max]. Error bound: log2 layout,
    * values in [1, 2^127): relative error < 1/32; linear layout: absolute
-   * error < width. Ranks among low outliers interpolate between min and the
-   * lowest bucket (exact when those samples are all equal, e.g. all 0 ms);
-   * among high outliers, between the top bucket and max. q = 0 → min, q = 1 → max.
+   * error < width. A rank among the low outliers (below the lowest bucket)
+   * gives min: exact when those samples are equal (e.g. all 0 ms), otherwise
+   * off by less than the distance from min to the lowest bucket; a rank
+   * among the high outliers gives max. q = 0 → min, q = 1 → max.
    * NaN when empty.
    */
   quantile(q: number): number {
@@ -188,7 +189,7 @@ export class Aggregate {
     const rank = Math.max(1, Math.ceil(q * this.count));
     const clamp = (x: number): number => Math.min(max, Math.max(min, x));
     let cum = this.outliersLow;
-    if (rank <= cum) return clamp(min + ((this.low - min) * (rank - 0.5)) / cum);
+    if (rank <= cum) return min;
     const cells = this.subBuckets ?? this.buckets;
     const per = this.subBuckets ? SUB_BUCKETS : 1;
     for (let c = 0; c < cells.length; c++) {
@@ -209,8 +210,7 @@ export class Aggregate {
       }
       cum += n;
     }
-    const hiN = this.outliersHigh;
-    return clamp(this.high + ((max - this.high) * (rank - cum - 0.5)) / hiN);
+    return max;
   }
 
   /**

@@ -201,7 +201,7 @@ export class Raindrops {
 
   /** Add `n` (default 1; negative or bigint allowed, modulo 2^64) to counter `i` and return its new value. */
   incr(i: number, n?: number | bigint): number {
-    if (!(i >>> 0 === i && i < this._size)) throw this.badIndex(i);
+    if (!(typeof i === 'number' && i >>> 0 === i && i < this._size)) throw this.badIndex(i);
     if (this._striped) return this.stripedAdd(i, n ?? 1, true);
     const u = this._u32;
     const k = this._base + (i << 4);
@@ -215,7 +215,7 @@ export class Raindrops {
 
   /** Subtract `n` (default 1) from counter `i` and return its new value (wrapping below 0 to 2^64 − n). */
   decr(i: number, n?: number | bigint): number {
-    if (!(i >>> 0 === i && i < this._size)) throw this.badIndex(i);
+    if (!(typeof i === 'number' && i >>> 0 === i && i < this._size)) throw this.badIndex(i);
     if (this._striped) return this.stripedAdd(i, n === undefined ? -1 : -n, true);
     const u = this._u32;
     const k = this._base + (i << 4);
@@ -232,7 +232,7 @@ export class Raindrops {
    * hot-path form, which in striped mode never reads other writers' lines.
    */
   add(i: number, n?: number): void {
-    if (!(i >>> 0 === i && i < this._size)) throw this.badIndex(i);
+    if (!(typeof i === 'number' && i >>> 0 === i && i < this._size)) throw this.badIndex(i);
     const u = this._u32;
     if (this._own >= 0) {
       const k = this._own + (i << 1);
@@ -290,7 +290,7 @@ export class Raindrops {
 
   /** Current value of counter `i` (exact below 2^53; in striped mode the sum over all stripes). */
   get(i: number): number {
-    if (!(i >>> 0 === i && i < this._size)) throw this.badIndex(i);
+    if (!(typeof i === 'number' && i >>> 0 === i && i < this._size)) throw this.badIndex(i);
     const u = this._u32;
     if (!this._striped) {
       const k = this._base + (i << 4);
@@ -313,7 +313,7 @@ export class Raindrops {
 
   /** Exact value of counter `i` as a bigint (all 64 bits). */
   getBigInt(i: number): bigint {
-    if (!(i >>> 0 === i && i < this._size)) throw this.badIndex(i);
+    if (!(typeof i === 'number' && i >>> 0 === i && i < this._size)) throw this.badIndex(i);
     const u = this._u32;
     if (!this._striped) {
       const k = this._base + (i << 4);
@@ -337,7 +337,7 @@ export class Raindrops {
    * racing with the set may or may not be included.
    */
   set(i: number, v: number | bigint): void {
-    if (!(i >>> 0 === i && i < this._size)) throw this.badIndex(i);
+    if (!(typeof i === 'number' && i >>> 0 === i && i < this._size)) throw this.badIndex(i);
     let x: bigint;
     if (typeof v === 'bigint') x = BigInt.asUintN(64, v);
     else if (Number.isSafeInteger(v)) x = BigInt.asUintN(64, BigInt(v));
