@@ -105,6 +105,11 @@ export interface SystemCPUCpufreqStats {
   cpu: number;
   /** `cpuinfo_cur_freq`: current frequency read from hardware, kHz (root only on many drivers). */
   cpuinfoCurrentFrequency?: number;
+  /**
+   * `cpuinfo_avg_freq` (Linux 6.13+, x86 APERF/MPERF and arm64 AMU): the average frequency the CPU
+   * actually ran at over the last few milliseconds, kHz.
+   */
+  cpuinfoAverageFrequency?: number;
   /** `cpuinfo_min_freq`: lowest hardware frequency, kHz. */
   cpuinfoMinimumFrequency?: number;
   /** `cpuinfo_max_freq`: highest hardware frequency, kHz. */
@@ -142,6 +147,7 @@ export interface SystemCPUCpufreqStats {
 /** The cpufreq files {@link buildCpufreq} reads (relative to `cpuN/cpufreq/`). */
 export const CPUFREQ_ATTRIBUTES: readonly string[] = [
   'cpuinfo_cur_freq',
+  'cpuinfo_avg_freq',
   'cpuinfo_min_freq',
   'cpuinfo_max_freq',
   'cpuinfo_transition_latency',
@@ -248,6 +254,7 @@ export function buildCpufreq(cpu: number, attrs: AttrMap, dir = 'cpufreq'): Syst
     if (v !== undefined) out[k] = v;
   };
   set('cpuinfoCurrentFrequency', r.int('cpuinfo_cur_freq'));
+  set('cpuinfoAverageFrequency', r.int('cpuinfo_avg_freq'));
   set('cpuinfoMinimumFrequency', r.int('cpuinfo_min_freq'));
   set('cpuinfoMaximumFrequency', r.int('cpuinfo_max_freq'));
   set('cpuinfoTransitionLatency', r.int('cpuinfo_transition_latency'));

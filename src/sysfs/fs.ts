@@ -23,7 +23,7 @@
  */
 import { existsSync, readlinkSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { InvalidArgumentError, NotFoundError, RaingaugeError } from '../errors.js';
+import { InvalidArgumentError, NotFoundError, ParseError, RaingaugeError } from '../errors.js';
 import {
   type AttrValue,
   listDir,
@@ -58,7 +58,10 @@ import {
 import { buildDMIClass, type DMIClass, isDMIAttribute } from './dmi.js';
 import { buildHwmonChip, type HwmonChip, type HwmonSensor, isHwmonAttribute } from './hwmon.js';
 import { buildNetClassIface, type NetClass, type NetClassIface, netClassAttributeNames } from './net_class.js';
+import { buildNVMeDevice, NVME_ATTRIBUTES, type NVMeDevice } from './nvme.js';
+import { buildPciDevice, PCI_ATTRIBUTES, type PciDevice } from './pci.js';
 import { buildPowerSupply, isPowerSupplyAttribute, type PowerSupply, type PowerSupplyClass } from './power_supply.js';
+import { type ClockSource, parseClockSource, parseVulnerability, type Vulnerability } from './system_devices.js';
 import {
   buildCoolingDevice,
   buildThermalZone,
@@ -66,6 +69,7 @@ import {
   type ClassThermalZoneStats,
   isThermalZoneAttribute,
 } from './thermal.js';
+import { buildWatchdog, WATCHDOG_ATTRIBUTES, type WatchdogStats } from './watchdog.js';
 
 /** Options of {@link SysFS}. */
 export interface SysFSOptions {
@@ -553,5 +557,113 @@ export class SysFS {
       );
     }
     return buildDMIClass(attrs, dir);
+  }
+
+  // ---------------------------------------------------------------- system devices, watchdog, NVMe, PCI
+
+  /**
+   * Whether CPU `cpu` is online: `cpuN/online` (Go procfs `CPU.Online`), or, for a CPU without that
+   * file (cpu0 on most machines cannot be taken offline), whether it is in `devices/system/cpu/online`.
+   * @throws {NotFoundError} when the CPU does not exist.
+   */
+  cpuIsOnline(cpu: number): boolean {
+    checkCpu(cpu);
+    const dir = this.path('devices/system/cpu', `cpu${cpu}`);
+    if (listDir(dir) === undefined) throw new NotFoundError(dir, `no CPU ${cpu} (${dir} does not exist)`);
+    const v = readAttrs(dir, ['online']).get('online');
+    if (typeof v === 'string') {
+      const t = v.trim();
+      if (t === '0' || t === '1') return t === '1';
+      throw new ParseError(join(dir, 'online'), 'expected 0 or 1', { text: v });
+    }
+    if (v !== undefined) throw v;
+    return this.cpuOnline().includes(cpu);
+  }
+
+  /**
+   * `devices/system/clocksource/clocksourceN` (Go procfs `ClockSources`): the clock sources available
+   * and the current one, ascending by N. Empty without the directory.
+   */
+  clockSources(): ClockSource[] {
+    const base = this.path('devices/system/clocksource');
+    const out: ClockSource[] = [];
+    for (const n of this.classMembers(base, /^clocksource\d+$/)) {
+      const dir = join(base, n);
+      out.push(
+        parseClockSource(
+          n.slice('clocksource'.length),
+          this.readText('devices/system/clocksource', n, 'available_clocksource'),
+          this.readText('devices/system/clocksource', n, 'current_clocksource'),
+          dir,
+        ),
+      );
+    }
+    return out;
+  }
+
+  /**
+   * `devices/system/cpu/vulnerabilities/*` (Go procfs `CPUVulnerabilities`): each known hardware
+   * vulnerability and what the kernel does about it, by file name. Empty on kernels without the
+   * directory (before 4.15, or architectures without `CONFIG_GENERIC_CPU_VULNERABILITIES`).
+   */
+  cpuVulnerabilities(): Record<string, Vulnerability> {
+    const dir = this.path('devices/system/cpu/vulnerabilities');
+    const out: Record<string, Vulnerability> = Object.create(null);
+    for (const e of listDir(dir) ?? []) {
+      if (!e.isFile) continue;
+      const v = readAttrs(dir, [e.name]).get(e.name);
+      if (v === undefined) continue;
+      if (typeof v !== 'string') throw v;
+      out[e.name] = parseVulnerability(e.name, v);
+    }
+    return out;
+  }
+
+  /** `class/watchdog/*` (Go procfs `WatchdogClass`), by device name ascending. Empty without the class. */
+  watchdogClass(): WatchdogStats[] {
+    const base = this.path('class/watchdog');
+    return this.classMembers(base).map((n) => {
+      const dir = join(base, n);
+      try {
+        return buildWatchdog(n, readAttrs(dir, WATCHDOG_ATTRIBUTES), dir);
+      } catch (err) {
+        return { name: n, errors: itemError(err, dir) };
+      }
+    });
+  }
+
+  /** `class/nvme/*` (Go procfs `NVMeClass`): NVMe controllers by name ascending. Empty without NVMe. */
+  nvmeClass(): NVMeDevice[] {
+    const base = this.path('class/nvme');
+    return this.classMembers(base).map((n) => {
+      const dir = join(base, n);
+      try {
+        return buildNVMeDevice(n, readAttrs(dir, NVME_ATTRIBUTES), dir);
+      } catch (err) {
+        return { name: n, errors: itemError(err, dir) };
+      }
+    });
+  }
+
+  /**
+   * `bus/pci/devices/*` (Go procfs `PciDevices`): every PCI device with its IDs, PCIe link, bound
+   * driver and AER counters where present, by address ascending. Empty without PCI.
+   */
+  pciDevices(): PciDevice[] {
+    const base = this.path('bus/pci/devices');
+    return this.classMembers(base).map((n) => {
+      const dir = join(base, n);
+      try {
+        let driver: string | undefined;
+        try {
+          driver = readlinkSync(join(dir, 'driver'));
+        } catch {
+          driver = undefined; // no driver bound
+        }
+        return buildPciDevice(n, readAttrs(dir, PCI_ATTRIBUTES), driver, dir);
+      } catch (err) {
+        return { address: n, errors: itemError(err, dir) };
+      }
+    });
   }
 }

@@ -33,7 +33,16 @@ export { buildDMIClass, type DMIClass } from './dmi.js';
 export { SysFS, type SysFSOptions } from './fs.js';
 export { buildHwmonChip, HWMON_UNITS, type HwmonChip, type HwmonSensor, type HwmonSensorType } from './hwmon.js';
 export { buildNetClassIface, type NetClass, type NetClassIface } from './net_class.js';
+export { buildNVMeDevice, type NVMeDevice } from './nvme.js';
+export { buildPciDevice, type PciAerCounters, type PciDevice } from './pci.js';
 export { buildPowerSupply, type PowerSupply, type PowerSupplyClass } from './power_supply.js';
+export {
+  type ClockSource,
+  parseClockSource,
+  parseVulnerability,
+  type Vulnerability,
+  type VulnerabilityState,
+} from './system_devices.js';
 export {
   buildCoolingDevice,
   buildThermalZone,
@@ -41,3 +50,4 @@ export {
   type ClassThermalZoneStats,
   type ThermalTripPoint,
 } from './thermal.js';
+export { buildWatchdog, type WatchdogStats } from './watchdog.js';
