@@ -57,6 +57,7 @@ import {
 } from './cpu.js';
 import { buildDMIClass, type DMIClass, isDMIAttribute } from './dmi.js';
 import { buildHwmonChip, type HwmonChip, type HwmonSensor, isHwmonAttribute } from './hwmon.js';
+import { buildMdraid, MDRAID_ATTRIBUTES, MDRAID_MEMBER_ATTRIBUTES, type Mdraid } from './md.js';
 import { buildNetClassIface, type NetClass, type NetClassIface, netClassAttributeNames } from './net_class.js';
 import { buildNVMeDevice, NVME_ATTRIBUTES, type NVMeDevice } from './nvme.js';
 import { buildPciDevice, PCI_ATTRIBUTES, type PciDevice } from './pci.js';
@@ -665,5 +666,30 @@ export class SysFS {
         return { address: n, errors: itemError(err, dir) };
       }
     });
+  }
+
+  /**
+   * Every md array under `block/md*` with its `md/` attributes and members (Go procfs `Mdraids`), by
+   * device name ascending. Empty without md arrays.
+   */
+  mdraids(): Mdraid[] {
+    const base = this.path('block');
+    const out: Mdraid[] = [];
+    for (const n of this.classMembers(base, /^md/)) {
+      const dir = join(base, n, 'md');
+      try {
+        const entries = listDir(dir);
+        if (entries === undefined) continue;
+        const members = entries.filter((e) => !e.isFile && e.name.startsWith('dev-')).map((e) => e.name.slice(4));
+        const attrs = readAttrs(dir, [
+          ...MDRAID_ATTRIBUTES,
+          ...members.flatMap((m) => MDRAID_MEMBER_ATTRIBUTES.map((a) => `dev-${m}/${a}`)),
+        ]);
+        out.push(buildMdraid(n, attrs, members, dir));
+      } catch (err) {
+        out.push({ device: n, components: [], errors: itemError(err, dir) });
+      }
+    }
+    return out;
   }
 }

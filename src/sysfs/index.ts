@@ -32,6 +32,7 @@ export {
 export { buildDMIClass, type DMIClass } from './dmi.js';
 export { SysFS, type SysFSOptions } from './fs.js';
 export { buildHwmonChip, HWMON_UNITS, type HwmonChip, type HwmonSensor, type HwmonSensorType } from './hwmon.js';
+export { buildMdraid, type Mdraid, type MdraidComponent } from './md.js';
 export { buildNetClassIface, type NetClass, type NetClassIface } from './net_class.js';
 export { buildNVMeDevice, type NVMeDevice } from './nvme.js';
 export { buildPciDevice, type PciAerCounters, type PciDevice } from './pci.js';

@@ -211,3 +211,42 @@ describe('PCI devices with AER counters', () => {
     );
   });
 });
+
+describe('md arrays in sysfs', () => {
+  const md = new SysFS(fx('md/sys'));
+  it('fixture: level, state, sync progress, members with state flags and slots', () => {
+    const [md0, md5, md127] = md.mdraids(); // natural order: md0, md5, md127
+    assert.equal(md0!.device, 'md0');
+    assert.equal(md0!.level, 'raid1');
+    assert.equal(md0!.arrayState, 'clean');
+    assert.equal(md0!.disks, 2);
+    assert.equal(md0!.degradedDisks, 1);
+    assert.equal(md0!.syncAction, 'recover');
+    assert.deepEqual(md0!.syncCompletedSectors, { done: 386304, total: 2093056 });
+    assert.equal(md0!.syncCompleted, 386304 / 2093056);
+    assert.equal(md0!.uuid, '3f1c9a2e-5b7d-4e21-9c0a-8d6e2f4b1a77');
+    assert.deepEqual(md0!.components, [
+      { device: 'sda1', state: ['in_sync'], slot: 0, errors: 0 },
+      { device: 'sdb1', state: ['spare'], errors: 0 },
+      { device: 'sdc1', state: ['faulty', 'write_mostly'], errors: 12 },
+    ]);
+    assert.deepEqual(md0!.errors, {});
+    assert.equal(md127!.device, 'md127');
+    assert.equal(md127!.level, '');
+    assert.equal(md127!.arrayState, 'inactive');
+    assert.equal(md127!.syncAction, undefined);
+    assert.deepEqual(md127!.components, [{ device: 'sdd', state: ['spare'] }]);
+    assert.equal(md5!.device, 'md5');
+    assert.ok(md5!.errors.sync_completed instanceof ParseError);
+    assert.ok(md5!.errors['dev-sde1/slot'] instanceof ParseError);
+    assert.equal(md5!.mismatchSectors, 8);
+    assert.equal(md.mdraids().length, 3, 'sda is not an array');
+    assert.deepEqual(empty.mdraids(), []);
+  });
+  it('live: one entry per /sys/block/md* with an md directory', () => {
+    const n = existsSync('/sys/block')
+      ? readdirSync('/sys/block').filter((d) => d.startsWith('md') && existsSync(`/sys/block/${d}/md`)).length
+      : 0;
+    assert.equal(live.mdraids().length, n);
+  });
+});
