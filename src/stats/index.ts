@@ -8,6 +8,15 @@
 export { Aggregate, type LinearBuckets, LOG_BUCKETS, SUB_BUCKETS } from './aggregate.js';
 export { IndexOutOfRangeError, SeriesLimitError, SharedMemoryError, StatsClosedError } from './errors.js';
 export {
+  defaultLastDataRecvAggregate,
+  type LastDataRecvOptions,
+  type LastDataRecvRecorder,
+  lastDataRecvMs,
+  recordLastDataRecv,
+  type SampleSink,
+  TCP_DEFER_ACCEPT,
+} from './last-data-recv.js';
+export {
   DEFAULT_STRIPES,
   defineStruct,
   RAINDROPS_SLOT_BYTES,
