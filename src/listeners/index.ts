@@ -10,6 +10,7 @@ export {
   parseTcpListenerAddress,
   type TcpListenerAddress,
 } from './address.js';
+export { IncrementalListenerCounts, type IncrementalListenerOptions } from './incremental.js';
 export { findSocketOwners, findSocketOwnersSync, SocketOwnerCache, type SocketOwnerScan } from './owners.js';
 export { closeListenerStatsSockets } from './sockets.js';
 export {
