@@ -18,11 +18,13 @@ export {
   tcpListenerStats,
   tcpListenerStatsSync,
 } from './tcp.js';
-export type { ListenerOwner, ListenerStats, ListenerStatsOptions } from './types.js';
+export type { ListenerMember, ListenerOwner, ListenerStats, ListenerStatsOptions, ListenerUsage } from './types.js';
 export {
   InvalidListenerPathError,
+  type UnixListenerPaths,
   type UnixListenerStatsOptions,
   unixListenerQuery,
   unixListenerStats,
   unixListenerStatsSync,
 } from './unix.js';
+export { fullestMember, listenerUsage, queueFull, queuePercent } from './usage.js';

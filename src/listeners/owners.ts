@@ -257,3 +257,10 @@ export class SocketOwnerCache {
     return finish(hits, this.unreadable);
   }
 }
+
+/** The processes holding any of `inodes` according to `scan`, once each, by pid. */
+export function ownersOf(inodes: readonly number[], scan: SocketOwnerScan): ListenerOwner[] {
+  const seen = new Map<number, ListenerOwner>();
+  for (const ino of inodes) for (const o of scan.owners.get(ino) ?? []) seen.set(o.pid, o);
+  return [...seen.values()].sort((a, b) => a.pid - b.pid);
+}

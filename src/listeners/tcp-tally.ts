@@ -46,6 +46,8 @@ export interface TcpListenerEntry {
   sockets: number;
   /** Socket inodes (`idiag_inode`) of the LISTEN sockets, for finding their owners. */
   readonly inodes: number[];
+  /** Each LISTEN socket's own queue (several for an SO_REUSEPORT group), in the kernel's order. */
+  readonly members: { inode: number; queued: number; backlog: number }[];
 }
 
 interface PortSlot {
@@ -108,6 +110,7 @@ export class TcpListenerTally {
         active: 0,
         sockets: 0,
         inodes: [],
+        members: [],
       };
       this.entries.set(key, e);
       let slot = this.ports.get(port);
@@ -134,10 +137,14 @@ export class TcpListenerTally {
         });
       }
     }
-    e.queued += buf.readUInt32LE(off + MSG.rqueue);
-    e.backlog += buf.readUInt32LE(off + MSG.wqueue);
+    const queued = buf.readUInt32LE(off + MSG.rqueue);
+    const backlog = buf.readUInt32LE(off + MSG.wqueue);
+    const inode = buf.readUInt32LE(off + MSG.inode);
+    e.queued += queued;
+    e.backlog += backlog;
     e.sockets++;
-    e.inodes.push(buf.readUInt32LE(off + MSG.inode));
+    e.inodes.push(inode);
+    e.members.push({ inode, queued, backlog });
     if (!v4) {
       const v6only = readU8Attr(buf, off + MSG.size, off + len, INET_DIAG_SKV6ONLY);
       if (v6only !== undefined) e.v6only = v6only !== 0 || e.v6only === true;
@@ -242,7 +249,11 @@ export class TcpListenerTally {
 }
 
 function statsOf(e: TcpListenerEntry): ListenerStats {
-  return { active: e.active, queued: e.queued, backlog: e.backlog, sockets: e.sockets };
+  const s: ListenerStats = { active: e.active, queued: e.queued, backlog: e.backlog, sockets: e.sockets };
+  // an SO_REUSEPORT group: each member's own queue (a lone socket's are the entry's own numbers)
+  if (e.members.length > 1)
+    s.members = e.members.map((m) => ({ inode: m.inode, queued: m.queued, backlog: m.backlog }));
+  return s;
 }
 
 /** Find a u8 attribute of type `type` among the netlink attributes in `[start, end)`; undefined when absent or malformed. */

@@ -28,7 +28,7 @@ import {
 import { encodeTcpDiagLegacyRequest, TCPDIAG_GETSOCK } from '../sockdiag/index.js';
 import { parseTcpListenerAddress, type TcpListenerAddress } from './address.js';
 import { sourcePortFilterBytecode } from './bytecode.js';
-import { findSocketOwners, findSocketOwnersSync, type SocketOwnerScan } from './owners.js';
+import { findSocketOwners, findSocketOwnersSync, ownersOf, type SocketOwnerScan } from './owners.js';
 import { sharedListenerAsyncSocket, sharedListenerSyncSocket } from './sockets.js';
 import { type TcpListenerMatch, TcpListenerTally } from './tcp-tally.js';
 import type { ListenerStats, ListenerStatsOptions } from './types.js';
@@ -118,10 +118,9 @@ function attachOwners(plan: Plan, out: Map<string, ListenerStats>, scan: SocketO
   else for (const e of plan.tally.entries.values()) entryOf.set(e.key, e);
   for (const [key, s] of out) {
     const e = entryOf.get(key);
-    const seen = new Map<number, { pid: number; command: string }>();
-    for (const ino of e?.inodes ?? []) for (const o of scan.owners.get(ino) ?? []) seen.set(o.pid, o);
-    s.owners = [...seen.values()].sort((a, b) => a.pid - b.pid);
+    s.owners = ownersOf(e?.inodes ?? [], scan);
     s.ownersComplete = scan.unreadablePids === 0;
+    for (const m of s.members ?? []) m.owners = ownersOf([m.inode], scan);
   }
 }
 

@@ -14,6 +14,37 @@ export interface ListenerOwner {
 }
 
 /**
+ * One listening socket of a listener key: a key has several when processes
+ * share the port with SO_REUSEPORT (each socket has its own accept queue, and
+ * the kernel spreads new connections over them by hash, so one member can be
+ * full while the group as a whole has room).
+ */
+export interface ListenerMember {
+  /** Socket inode (`idiag_inode` / `udiag_ino`; `socket:[inode]` in `/proc/<pid>/fd`). */
+  inode: number;
+  /** Connections waiting in this socket's accept queue (`idiag_rqueue` = `sk_ack_backlog`; UNIX: `UNIX_DIAG_RQLEN` `udiag_rqueue`). */
+  queued: number;
+  /** This socket's accept-queue limit (`idiag_wqueue` = `sk_max_ack_backlog`; UNIX: `udiag_wqueue`). */
+  backlog: number;
+  /** With `{ owners: true }`: the processes holding this socket, by pid. */
+  owners?: ListenerOwner[];
+}
+
+/**
+ * How full a listener's accept queue is, judged by its fullest member (an
+ * SO_REUSEPORT group overflows as soon as one member does): see
+ * {@link listenerUsage}.
+ */
+export interface ListenerUsage {
+  /** `100 × queued / backlog` of the fullest member (a backlog of 0 counts as 1); undefined when the backlog is unknown. */
+  percent: number | undefined;
+  /** The fullest member has `queued > 0` and `queued ≥ backlog`: the kernel drops new connections once `queued > backlog`. */
+  full: boolean;
+  /** The fullest member (undefined when the stats carry no members). */
+  member: ListenerMember | undefined;
+}
+
+/**
  * Statistics of one listener, with raindrops' definitions.
  *
  * For TCP the numbers come from `inet_diag_msg` (`include/uapi/linux/inet_diag.h`):
@@ -42,10 +73,25 @@ export interface ListenerStats {
   active: number;
   /** Connections waiting in the accept queue. */
   queued: number;
-  /** Maximum accept-queue length (`listen()` backlog). 0 when unknown (the `/proc/net/unix` fallback). */
+  /** Maximum accept-queue length (`listen()` backlog; 0 after `listen(fd, 0)`). Also 0 when unknown: see {@link backlogUnknown}. */
   backlog: number;
   /** Number of listening sockets summed into this entry (more than 1 for an SO_REUSEPORT group). */
   sockets: number;
+  /**
+   * Present when several sockets were summed into this entry (an
+   * SO_REUSEPORT group): each of them, in the kernel's order, with its own
+   * queue and limit. The group's fill level is that of its fullest member
+   * (`listenerUsage`), not `queued / backlog` of the sums. Absent for a
+   * single socket (its numbers are the entry's own) and from the
+   * `/proc/net/unix` fallback.
+   */
+  members?: ListenerMember[];
+  /**
+   * True when the backlog is not known (the `/proc/net/unix` fallback, which
+   * has no backlog): `backlog` is then 0 without meaning it. A backlog of 0
+   * from the kernel (`listen(fd, 0)`) leaves this absent.
+   */
+  backlogUnknown?: true;
   /**
    * Set when the numbers are those of another listener than the key asked
    * for: e.g. `127.0.0.1:80` was asked and only `0.0.0.0:80` (or a dual-stack
@@ -53,6 +99,13 @@ export interface ListenerStats {
    * the listener that receives connections to the asked address.
    */
   matchedKey?: string;
+  /**
+   * UNIX listeners: the bound name's raw bytes (`UNIX_DIAG_NAME`; a leading
+   * NUL for an abstract name). The map key is its text form, where bytes
+   * that are not UTF-8 appear as `\xNN`; this Buffer is the name itself
+   * (usable as an `fs` path).
+   */
+  name?: Buffer;
   /** With `{ owners: true }`: the processes holding the listening socket(s), by pid. */
   owners?: ListenerOwner[];
   /**

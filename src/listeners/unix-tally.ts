@@ -11,6 +11,7 @@
  * @module
  */
 import { DecodeError, ParseError } from '../errors.js';
+import { kernelDevToUserDev as kernelDev, unixNameText } from '../sockdiag/unix.js';
 import type { ListenerStats } from './types.js';
 
 const UNIX_MSG_SIZE = 16;
@@ -94,26 +95,20 @@ function hasNonEmptyName(buf: Buffer, p: number, end: number): boolean {
 
 /**
  * Spell a UNIX socket name the way `ss` and raindrops do: a path as is, an
- * abstract name as `@` followed by the name (embedded NUL bytes also shown as `@`).
+ * abstract name as `@` followed by the name (embedded NUL bytes also shown as
+ * `@`); bytes that are not UTF-8 as `\xNN` (see `unixNameText` in sockdiag).
  */
-export function unixNameKey(name: Buffer): string {
-  if (name.length > 0 && name[0] === 0) return `@${name.subarray(1).toString('latin1').replaceAll('\0', '@')}`;
-  return name.toString('utf8');
-}
+export const unixNameKey = unixNameText;
 
 /**
  * Convert a kernel `dev_t` (as in `UNIX_DIAG_VFS`: MAJOR << 20 | MINOR) to the
  * user-space encoding `stat(2)` returns (what Node's `fs.Stats.dev` holds).
  */
-export function kernelDevToUserDev(kdev: number): number {
-  const major = kdev >>> 20;
-  const minor = kdev & 0xfffff;
-  return (minor & 0xff) + major * 256 + (minor & ~0xff) * 4096;
-}
+export const kernelDevToUserDev = kernelDev;
 
 /** A UNIX listener as gathered from the dump. */
 export interface UnixListenerEntry {
-  /** The name as bound: path or `@abstract`. */
+  /** The name as text (`unixNameText`): path or `@abstract`, non-UTF-8 bytes as `\xNN`. */
   readonly key: string;
   readonly name: Buffer;
   /** Socket-file identity (`stat` encoding of the device) when bound to a path. */
@@ -125,6 +120,8 @@ export interface UnixListenerEntry {
   sockets: number;
   /** Socket inodes of the listening sockets (for owners). */
   readonly inodes: number[];
+  /** Each listening socket's own queue, in the kernel's order. */
+  readonly members: { inode: number; queued: number; backlog: number }[];
 }
 
 /** How an asked-for path is looked for among the listeners. */
@@ -134,7 +131,7 @@ export interface UnixListenerQuery {
   /** Socket-file identity from `stat()` of the path (following symlinks), when it exists. */
   readonly dev?: number | undefined;
   readonly ino?: number | undefined;
-  /** Names to match exactly when no identity matched (the path as given, its absolute form, its real path; `\0name` for `@name`). */
+  /** Names to match exactly when no identity matched (the path as given, its absolute form, its real path, as raw bytes; `\0name` for `@name`). */
   readonly names: readonly Buffer[];
 }
 
@@ -166,6 +163,7 @@ export class UnixListenerTally {
           active: this.pendingActive.get(id) ?? 0,
           sockets: 0,
           inodes: [],
+          members: [],
         };
         this.pendingActive.delete(id);
         this.entries.set(id, e);
@@ -174,6 +172,7 @@ export class UnixListenerTally {
       e.backlog += rec.wqueue ?? 0;
       e.sockets++;
       e.inodes.push(rec.inode);
+      e.members.push({ inode: rec.inode, queued: rec.rqueue ?? 0, backlog: rec.wqueue ?? 0 });
     } else if (rec.state === TCP_ESTABLISHED) {
       const e = this.entries.get(id);
       if (e) e.active++;
@@ -198,6 +197,8 @@ export class UnixListenerTally {
   /** Every listener keyed by its bound name; listeners sharing a name (a path re-bound after unlink) are summed. */
   allStats(): Map<string, ListenerStats> {
     const out = new Map<string, ListenerStats>();
+    const firstId = new Map<string, string>();
+    for (const [id, e] of this.entries) if (!firstId.has(e.key)) firstId.set(e.key, id);
     for (const e of this.entries.values()) {
       const s = out.get(e.key);
       if (s) {
@@ -205,7 +206,9 @@ export class UnixListenerTally {
         s.queued += e.queued;
         s.backlog += e.backlog;
         s.sockets += e.sockets;
-      } else out.set(e.key, { active: e.active, queued: e.queued, backlog: e.backlog, sockets: e.sockets });
+        // listeners sharing a name (a path bound again after unlink): each socket is a member
+        s.members = [...(s.members ?? membersOf(this.entries.get(firstId.get(e.key)!)!)), ...membersOf(e)];
+      } else out.set(e.key, statsOf(e));
     }
     return out;
   }
@@ -232,11 +235,21 @@ export class UnixListenerTally {
       if (stats.has(q.key)) continue;
       const e = this.find(q);
       if (!e) continue;
-      stats.set(q.key, { active: e.active, queued: e.queued, backlog: e.backlog, sockets: e.sockets });
+      stats.set(q.key, statsOf(e));
       matched.set(q.key, e);
     }
     return { stats, matched };
   }
+}
+
+function membersOf(e: UnixListenerEntry): { inode: number; queued: number; backlog: number }[] {
+  return e.members.map((m) => ({ inode: m.inode, queued: m.queued, backlog: m.backlog }));
+}
+
+function statsOf(e: UnixListenerEntry): ListenerStats {
+  const s: ListenerStats = { active: e.active, queued: e.queued, backlog: e.backlog, sockets: e.sockets, name: e.name };
+  if (e.members.length > 1) s.members = membersOf(e);
+  return s;
 }
 
 /** One line of `/proc/net/unix` (`net/unix/af_unix.c`, `unix_seq_show`). */
@@ -328,6 +341,7 @@ export function unixStatsFromProcNetUnix(
     queued: s.queued,
     backlog: s.backlog,
     sockets: s.sockets,
+    backlogUnknown: true,
   });
   if (wanted) {
     for (const [key, names] of wanted) {

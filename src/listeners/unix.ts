@@ -12,8 +12,8 @@ import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, NotSupportedError } from '../errors.js';
 import { NetlinkError, type NetlinkSocket, NLM_F_REQUEST } from '../netlink/index.js';
-import { encodeUnixDiagRequest, SOCK_DIAG_BY_FAMILY } from '../sockdiag/index.js';
-import { findSocketOwners, findSocketOwnersSync, type SocketOwnerScan } from './owners.js';
+import { encodeUnixDiagRequest, SOCK_DIAG_BY_FAMILY, unixNameFromText, unixNameText } from '../sockdiag/index.js';
+import { findSocketOwners, findSocketOwnersSync, ownersOf, type SocketOwnerScan } from './owners.js';
 import { sharedListenerAsyncSocket, sharedListenerSyncSocket } from './sockets.js';
 import type { ListenerStats, ListenerStatsOptions } from './types.js';
 import {
@@ -43,6 +43,9 @@ export interface UnixListenerStatsOptions extends ListenerStatsOptions {
   source?: 'auto' | 'sock_diag' | 'proc';
 }
 
+/** What {@link unixListenerStats} accepts: one path or several, as text or raw bytes (Buffer). */
+export type UnixListenerPaths = string | Buffer | readonly (string | Buffer)[];
+
 /** A malformed UNIX listener path or abstract name (`value` holds it as given). */
 export class InvalidListenerPathError extends InvalidArgumentError {
   constructor(value: string, reason: string) {
@@ -53,28 +56,74 @@ export class InvalidListenerPathError extends InvalidArgumentError {
 /**
  * Turn an asked-for path into a query: `@name` is an abstract name; anything
  * else is a filesystem path, identified by the socket file it leads to
- * (symbolic links followed) and, failing that, by name.
+ * (symbolic links followed) and, failing that, by name. A path whose bytes
+ * are not UTF-8 can be given as a Buffer (as `fs.readdirSync(dir, { encoding:
+ * 'buffer' })` returns it; its key is then its text form with `\xNN`
+ * escapes) or as that text form (the key a dump reports).
  * @throws {InvalidListenerPathError} for an empty path, a NUL byte, or an abstract name over 107 bytes.
  */
-export function unixListenerQuery(path: string): UnixListenerQuery {
+export function unixListenerQuery(path: string | Buffer): UnixListenerQuery {
+  if (Buffer.isBuffer(path)) return bufferQuery(path);
   if (typeof path !== 'string' || path === '') {
     throw new InvalidListenerPathError(
       String(path),
       'expected a socket path like /run/app.sock or an abstract name like @app',
     );
   }
+  const raw = unixNameFromText(path);
   if (path.startsWith('@')) {
-    let name = Buffer.concat([Buffer.from([0]), Buffer.from(path.slice(1), 'utf8')]);
-    let n = name.length;
-    while (n > 1 && name[n - 1] === 0) n--;
-    name = name.subarray(0, n);
+    const name = trimAbstract(raw ?? Buffer.concat([Buffer.from([0]), Buffer.from(path.slice(1), 'utf8')]));
     if (name.length - 1 > MAX_ABSTRACT_BYTES) {
       throw new InvalidListenerPathError(path, `an abstract name holds at most ${MAX_ABSTRACT_BYTES} bytes`);
     }
-    return { key: path, names: [name] };
+    const names = [name];
+    if (raw) names.push(trimAbstract(Buffer.concat([Buffer.from([0]), Buffer.from(path.slice(1), 'utf8')])));
+    return { key: path, names };
   }
   if (path.includes('\0')) throw new InvalidListenerPathError(path, 'a path cannot contain a NUL byte');
-  const names = new Set<string>([path, resolve(path)]);
+  const q = fileQuery(path, path);
+  if (!raw) return q;
+  // the text form of a non-UTF-8 name: its bytes first, the literal text second
+  const viaBytes = fileQuery(path, raw);
+  return {
+    key: path,
+    dev: viaBytes.dev ?? q.dev,
+    ino: viaBytes.dev === undefined ? q.ino : viaBytes.ino,
+    names: [...viaBytes.names, ...q.names],
+  };
+}
+
+function trimAbstract(name: Buffer): Buffer {
+  let n = name.length;
+  while (n > 1 && name[n - 1] === 0) n--;
+  return name.subarray(0, n);
+}
+
+function bufferQuery(path: Buffer): UnixListenerQuery {
+  if (path.length === 0) {
+    throw new InvalidListenerPathError('', 'expected a socket path like /run/app.sock or an abstract name like @app');
+  }
+  const key = unixNameText(path);
+  if (path[0] === 0) {
+    const name = trimAbstract(path);
+    if (name.length - 1 > MAX_ABSTRACT_BYTES) {
+      throw new InvalidListenerPathError(key, `an abstract name holds at most ${MAX_ABSTRACT_BYTES} bytes`);
+    }
+    return { key, names: [name] };
+  }
+  if (path.includes(0)) throw new InvalidListenerPathError(key, 'a path cannot contain a NUL byte');
+  return fileQuery(key, path);
+}
+
+/** A query for a filesystem path (text or raw bytes), keyed `key`. */
+function fileQuery(key: string, path: string | Buffer): UnixListenerQuery {
+  const asBytes = (p: string | Buffer) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p);
+  const names: Buffer[] = [asBytes(path)];
+  const add = (n: Buffer) => {
+    if (!names.some((m) => m.equals(n))) names.push(n);
+  };
+  if (typeof path === 'string') add(Buffer.from(resolve(path), 'utf8'));
+  else if (path[0] !== 0x2f) add(Buffer.concat([Buffer.from(`${process.cwd()}/`, 'utf8'), path]));
   let dev: number | undefined;
   let ino: number | undefined;
   try {
@@ -83,16 +132,16 @@ export function unixListenerQuery(path: string): UnixListenerQuery {
       dev = st.dev;
       ino = st.ino;
     }
-    names.add(realpathSync(path));
+    add(realpathSync(path, { encoding: 'buffer' }) as Buffer);
   } catch {
     // gone or unreachable: match by name only (an unlinked socket keeps its bound name)
   }
-  return { key: path, dev, ino, names: [...names].map((n) => Buffer.from(n, 'utf8')) };
+  return { key, dev, ino, names };
 }
 
-function parsePaths(paths: string | readonly string[] | undefined | null): UnixListenerQuery[] | undefined {
+function parsePaths(paths: UnixListenerPaths | undefined | null): UnixListenerQuery[] | undefined {
   if (paths === undefined || paths === null) return undefined;
-  const list = typeof paths === 'string' ? [paths] : paths;
+  const list = typeof paths === 'string' || Buffer.isBuffer(paths) ? [paths] : paths;
   if (!Array.isArray(list)) {
     throw new InvalidArgumentError('paths must be a string or an array of strings like "/run/app.sock"', paths);
   }
@@ -143,14 +192,7 @@ function fromTally(tally: UnixListenerTally, queries: UnixListenerQuery[] | unde
 
 function fromProc(text: string, file: string, queries: UnixListenerQuery[] | undefined, active: boolean): Result {
   const rows = parseProcNetUnix(text, file);
-  const wanted = queries
-    ? new Map(
-        queries.map((q) => [
-          q.key,
-          q.names.map((n) => (n[0] === 0 ? `@${n.subarray(1).toString('latin1')}` : n.toString('utf8'))),
-        ]),
-      )
-    : undefined;
+  const wanted = queries ? new Map(queries.map((q) => [q.key, q.names.map((n) => unixNameText(n))])) : undefined;
   const stats = unixStatsFromProcNetUnix(rows, wanted);
   const shown = (r: ProcNetUnixEntry) => (r.path?.startsWith('@') ? r.path.replace(/(?<=.)@+$/, '') : r.path);
   const listenerInodes = (name: string) =>
@@ -166,10 +208,9 @@ function fromProc(text: string, file: string, queries: UnixListenerQuery[] | und
 
 function attachOwners(r: Result, scan: SocketOwnerScan): void {
   for (const [key, s] of r.stats) {
-    const seen = new Map<number, { pid: number; command: string }>();
-    for (const ino of r.inodes.get(key) ?? []) for (const o of scan.owners.get(ino) ?? []) seen.set(o.pid, o);
-    s.owners = [...seen.values()].sort((a, b) => a.pid - b.pid);
+    s.owners = ownersOf(r.inodes.get(key) ?? [], scan);
     s.ownersComplete = scan.unreadablePids === 0;
+    for (const m of s.members ?? []) m.owners = ownersOf([m.inode], scan);
   }
 }
 
@@ -196,7 +237,7 @@ function allInodes(r: Result): number[] {
  * @throws {NotSupportedError} when neither unix_diag nor `/proc/net/unix` is available (`modprobe unix_diag`).
  */
 export async function unixListenerStats(
-  paths?: string | readonly string[] | null,
+  paths?: UnixListenerPaths | null,
   options: UnixListenerStatsOptions = {},
 ): Promise<Map<string, ListenerStats>> {
   const queries = parsePaths(paths);
@@ -242,7 +283,7 @@ export async function unixListenerStats(
 
 /** {@link unixListenerStats}, synchronously (for scripts). */
 export function unixListenerStatsSync(
-  paths?: string | readonly string[] | null,
+  paths?: UnixListenerPaths | null,
   options: UnixListenerStatsOptions = {},
 ): Map<string, ListenerStats> {
   const queries = parsePaths(paths);

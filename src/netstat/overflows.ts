@@ -108,8 +108,8 @@ export interface ListenerFinding {
   limitedBy: 'somaxconn' | 'listen-backlog' | 'unknown';
   /** Processes holding the listening socket, when known. */
   owners?: ListenerOwner[];
-  /** Number of listening sockets with this key (more than 1 for an SO_REUSEPORT group). */
-  sockets: number;
+  /** For an SO_REUSEPORT group: how many listening sockets share the key (absent for a single socket). */
+  sockets?: number;
   /**
    * For an SO_REUSEPORT group (more than one socket): its fullest member.
    * `full`, `limitedBy` and the ranking of the finding come from it, since
@@ -172,7 +172,6 @@ function finding(key: string, s: ListenQueueStats, limits: ListenLimits): Listen
     backlog: s.backlog,
     full: queueFull(peak, s.backlog),
     limitedBy: limitOf(s.backlog, limits),
-    sockets: Math.max(1, members.length),
   };
   if (s.owners !== undefined) f.owners = [...s.owners];
   if (members.length > 1) {
@@ -186,6 +185,7 @@ function finding(key: string, s: ListenQueueStats, limits: ListenLimits): Listen
       full: queueFull(top.queuedPeak, top.m.backlog),
     };
     if (top.m.owners !== undefined) m.owners = [...top.m.owners];
+    f.sockets = members.length;
     f.member = m;
     f.full = m.full;
     f.limitedBy = limitOf(m.backlog, limits);

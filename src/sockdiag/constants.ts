@@ -10,7 +10,14 @@ export const SOCK_DIAG_BY_FAMILY = 20;
 /** `TCPDIAG_GETSOCK`: the legacy inet_diag request type (TCP only; dumps IPv4 and IPv6 in one walk). */
 export const TCPDIAG_GETSOCK = 18;
 
-/** TCP states (include/net/tcp_states.h). UNIX sock_diag uses the same numbers. */
+/**
+ * TCP states (include/net/tcp_states.h). UNIX sock_diag uses the same numbers.
+ * `BOUND_INACTIVE` (13, `TCP_BOUND_INACTIVE`, Linux 6.8+) is a request bit
+ * more than a state: with bit 13 in the state mask (an `'all'` mask has it)
+ * inet_diag also walks the bind hash and lists sockets that are bound to a
+ * port but neither listen nor connect; their records say CLOSE (7), the
+ * state the kernel holds them in.
+ */
 export const TcpState = {
   ESTABLISHED: 1,
   SYN_SENT: 2,
@@ -24,7 +31,11 @@ export const TcpState = {
   LISTEN: 10,
   CLOSING: 11,
   NEW_SYN_RECV: 12,
+  BOUND_INACTIVE: 13,
 } as const;
+
+/** The highest TCP state number raingauge knows (`TCP_BOUND_INACTIVE`, Linux 6.8+). */
+export const TCP_MAX_STATE = 13;
 
 /** A TCP state name (`ESTABLISHED`, `LISTEN` …). */
 export type TcpStateName = keyof typeof TcpState;
@@ -49,9 +60,9 @@ export function stateMask(...states: (number | string)[]): number {
   let m = 0;
   for (const s of states) {
     const n = typeof s === 'string' ? (TcpState as Record<string, number>)[s.toUpperCase()] : s;
-    if (n === undefined || !Number.isInteger(n) || n < 1 || n > 12) {
+    if (n === undefined || !Number.isInteger(n) || n < 1 || n > TCP_MAX_STATE) {
       throw new InvalidArgumentError(
-        `unknown TCP state ${JSON.stringify(s)} (expected 1-12 or a name such as LISTEN)`,
+        `unknown TCP state ${JSON.stringify(s)} (expected 1-${TCP_MAX_STATE} or a name such as LISTEN)`,
         s,
       );
     }
@@ -113,9 +124,13 @@ export const INET_DIAG_EXTENSIONS = {
   ccinfo: INET_DIAG_VEGASINFO,
   /** INET_DIAG_CONG: congestion control algorithm name. */
   cong: INET_DIAG_CONG,
-  /** INET_DIAG_TOS (and INET_DIAG_CLASS_ID). */
+  /** INET_DIAG_TOS: the IPv4 TOS byte (sent for IPv6 sockets too: a dual-stack socket uses it for IPv4 peers). */
   tos: INET_DIAG_TOS,
-  /** INET_DIAG_TCLASS (IPv6 traffic class, and INET_DIAG_CLASS_ID). */
+  /**
+   * INET_DIAG_TCLASS (IPv6 traffic class, IPv6 sockets only) and
+   * INET_DIAG_CLASS_ID (net_cls class id, else `sk_priority`; every family):
+   * the kernel sends CLASS_ID only when this extension is asked for.
+   */
   tclass: INET_DIAG_TCLASS,
   /** INET_DIAG_SKMEMINFO: `sk_meminfo` array (SK_MEMINFO_*). */
   skmeminfo: INET_DIAG_SKMEMINFO,

@@ -175,7 +175,7 @@ export interface InetSocket {
   tos?: number;
   /** INET_DIAG_TCLASS: IPv6 traffic class. */
   tclass?: number;
-  /** INET_DIAG_CLASS_ID: net_cls class id (or sk priority). */
+  /** INET_DIAG_CLASS_ID: net_cls class id, or `sk_priority` when none is set (sent only with the `tclass` extension, for every family). */
   classId?: number;
   /** INET_DIAG_SHUTDOWN: shutdown bits (1 = receive side shut down, 2 = send side). */
   shutdown?: number;

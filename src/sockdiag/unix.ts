@@ -3,6 +3,7 @@
  * the high-level `unixSockets` / `unixSocketStream` / `unixSocketsSync`.
  * @module
  */
+import { isUtf8 } from 'node:buffer';
 import { DecodeError } from '../errors.js';
 import { NLM_F_DUMP } from '../netlink/constants.js';
 import { attrU8, attrU32, forEachNetlinkAttribute } from '../netlink/message.js';
@@ -41,17 +42,30 @@ export interface UnixSocket {
   /** `udiag_cookie`: the kernel's socket cookie (u64 as bigint). */
   cookie: bigint;
   /**
-   * UNIX_DIAG_NAME: the bound name. A filesystem path as bound, or for an
-   * abstract name its display form `@name`: the leading NUL shown as '@' (as
-   * ss does) and trailing NUL padding removed (libuv, and so Node, binds
-   * abstract names with the full `sockaddr_un` length). Absent for unnamed
-   * sockets (most client ends).
+   * UNIX_DIAG_NAME as text ({@link unixNameText} of {@link name}): a
+   * filesystem path as bound, or for an abstract name `@name`: the leading
+   * NUL shown as '@' (as ss does; so are NULs inside the name) and trailing
+   * NUL padding removed (libuv, and so Node, binds abstract names with the
+   * full `sockaddr_un` length). Bytes that are not valid UTF-8 appear as
+   * `\xNN`, so two different names never get the same text. Absent for
+   * unnamed sockets (most client ends).
    */
   path?: string;
+  /**
+   * UNIX_DIAG_NAME, the raw bytes: a path up to its NUL, or an abstract name
+   * with its leading NUL and without trailing NUL padding. Names need not be
+   * UTF-8; `fs` calls accept this Buffer as a path.
+   */
+  name?: Buffer;
   /** True when the name is abstract (starts with a NUL byte). */
   abstract?: boolean;
-  /** UNIX_DIAG_VFS: device and inode of the socket file for path names (`udiag_vfs_dev`, `udiag_vfs_ino`). */
-  vfs?: { dev: number; inode: number };
+  /**
+   * UNIX_DIAG_VFS: the socket file of a path name. `dev` is its device in
+   * the user-space encoding `stat(2)` returns (equal to `fs.statSync(path).dev`);
+   * the kernel sends `udiag_vfs_dev` in its internal `dev_t` encoding
+   * (MAJOR << 20 | MINOR), kept as `kernelDev`. `inode` is `udiag_vfs_ino`.
+   */
+  vfs?: { dev: number; inode: number; kernelDev: number };
   /** UNIX_DIAG_PEER: inode of the peer socket (0 while the peer is a not-yet-accepted embryo). */
   peerInode?: number;
   /** UNIX_DIAG_ICONS (listeners): for each connection waiting in the accept queue, the inode of the connecting (client) socket. */
@@ -74,6 +88,104 @@ export interface UnixSocket {
 }
 
 const TYPES: Record<number, UnixSocketType> = { 1: 'stream', 2: 'dgram', 5: 'seqpacket' };
+
+/**
+ * Convert a kernel `dev_t` (as in `UNIX_DIAG_VFS` `udiag_vfs_dev`: MAJOR << 20 | MINOR,
+ * include/linux/kdev_t.h) to the user-space encoding `stat(2)` returns
+ * (glibc `makedev`, what Node's `fs.Stats.dev` holds): MKDEV(254, 0) =
+ * 266338304 becomes 65024.
+ */
+export function kernelDevToUserDev(kdev: number): number {
+  const major = kdev >>> 20;
+  const minor = kdev & 0xfffff;
+  return (minor & 0xff) + major * 256 + (minor & ~0xff) * 4096;
+}
+
+/**
+ * The bytes of a UNIX_DIAG_NAME value as the kernel holds them: a path up to
+ * its first NUL, or an abstract name (leading NUL) without its trailing NUL
+ * padding. Returns a subarray (no copy).
+ */
+export function unixNameBytes(buf: Buffer, off: number, len: number): Buffer {
+  if (len > 0 && buf[off] === 0) {
+    let e = off + len;
+    while (e > off + 1 && buf[e - 1] === 0) e--;
+    return buf.subarray(off, e);
+  }
+  let e = off;
+  while (e < off + len && buf[e] !== 0) e++;
+  return buf.subarray(off, e);
+}
+
+/**
+ * The text form of a UNIX socket name (raw bytes as from {@link unixNameBytes}):
+ * a path as is; an abstract name as `@` followed by the name, NULs inside it
+ * shown as `@` (as `ss` and raindrops print them). Valid UTF-8 is decoded;
+ * any byte that is not part of a valid UTF-8 sequence becomes `\xNN` (two
+ * hex digits), so the text is lossless for every name a program can bind
+ * (a name that itself contains a backslash followed by `x` and two hex
+ * digits is the only ambiguity, and lookups try both readings).
+ */
+export function unixNameText(name: Buffer): string {
+  if (name.length > 0 && name[0] === 0) return `@${bytesText(name.subarray(1)).replaceAll('\0', '@')}`;
+  return bytesText(name);
+}
+
+function bytesText(b: Buffer): string {
+  if (isUtf8(b)) return b.toString('utf8');
+  let out = '';
+  let i = 0;
+  let start = 0;
+  while (i < b.length) {
+    const n = utf8SequenceLength(b, i);
+    if (n > 0) {
+      i += n;
+      continue;
+    }
+    out += `${b.toString('utf8', start, i)}\\x${b[i]!.toString(16).padStart(2, '0')}`;
+    i++;
+    start = i;
+  }
+  return out + b.toString('utf8', start, b.length);
+}
+
+/** Length of the valid UTF-8 sequence starting at `b[i]`, 0 when the byte there does not start one. */
+function utf8SequenceLength(b: Buffer, i: number): number {
+  const c = b[i]!;
+  if (c < 0x80) return 1;
+  const cont = (k: number, lo = 0x80, hi = 0xbf) => i + k < b.length && b[i + k]! >= lo && b[i + k]! <= hi;
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
+  if ((c >= 0xe1 && c <= 0xec) || c === 0xee || c === 0xef) return cont(1) && cont(2) ? 3 : 0;
+  if (c === 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0;
+  if (c === 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (c >= 0xf1 && c <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
+/**
+ * The raw bytes a name text stands for: `\xNN` escapes (as {@link unixNameText}
+ * writes them) turned back into bytes, `@` at the start into the abstract
+ * NUL. Undefined when the text has no escape (its UTF-8 bytes are the name).
+ */
+export function unixNameFromText(text: string): Buffer | undefined {
+  if (!/\\x[0-9a-f]{2}/.test(text)) return undefined;
+  const parts: Buffer[] = [];
+  let rest = text;
+  if (rest.startsWith('@')) {
+    parts.push(Buffer.from([0]));
+    rest = rest.slice(1);
+  }
+  const re = /\\x([0-9a-f]{2})/g;
+  let last = 0;
+  for (let m = re.exec(rest); m !== null; m = re.exec(rest)) {
+    parts.push(Buffer.from(rest.slice(last, m.index), 'utf8'), Buffer.from([Number.parseInt(m[1]!, 16)]));
+    last = m.index + m[0].length;
+  }
+  parts.push(Buffer.from(rest.slice(last), 'utf8'));
+  return Buffer.concat(parts);
+}
 
 /**
  * Decode one unix_diag reply payload (`buf[offset..offset+length)`):
@@ -109,24 +221,20 @@ export function decodeUnixDiagMessage(buf: Buffer, offset: number, length: numbe
   };
   forEachNetlinkAttribute(buf, offset + UNIX_DIAG_MSG_SIZE, offset + length, (at, _f, off, len) => {
     switch (at) {
-      case UNIX_DIAG_NAME:
-        if (len > 0 && buf[off] === 0) {
-          // libuv binds abstract names with the whole sockaddr length: drop the NUL padding
-          let e = off + len;
-          while (e > off + 1 && buf[e - 1] === 0) e--;
-          s.abstract = true;
-          s.path = `@${buf.toString('utf8', off + 1, e)}`;
-        } else {
-          let e = off;
-          while (e < off + len && buf[e] !== 0) e++;
-          s.abstract = false;
-          s.path = buf.toString('utf8', off, e);
-        }
+      case UNIX_DIAG_NAME: {
+        // libuv binds abstract names with the whole sockaddr length: the NUL padding is dropped
+        const name = Buffer.from(unixNameBytes(buf, off, len));
+        s.abstract = len > 0 && buf[off] === 0;
+        s.name = name;
+        s.path = unixNameText(name);
         break;
-      case UNIX_DIAG_VFS:
+      }
+      case UNIX_DIAG_VFS: {
         if (len < 8) throw new DecodeError('UNIX_DIAG_VFS', off, `needs 8 bytes, has ${len}`);
-        s.vfs = { inode: buf.readUInt32LE(off), dev: buf.readUInt32LE(off + 4) };
+        const kernelDev = buf.readUInt32LE(off + 4);
+        s.vfs = { inode: buf.readUInt32LE(off), dev: kernelDevToUserDev(kernelDev), kernelDev };
         break;
+      }
       case UNIX_DIAG_PEER:
         s.peerInode = attrU32(buf, off, len, 'UNIX_DIAG_PEER');
         break;

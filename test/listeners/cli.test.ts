@@ -116,5 +116,7 @@ test('threshold and percent', () => {
   );
   assert.equal(applyThreshold(rows, undefined).length, 3);
   assert.equal(backlogPercent(rows[0]!.stats), 31.25);
-  assert.equal(backlogPercent({ active: 0, queued: 1, backlog: 0, sockets: 1 }), undefined);
+  assert.equal(backlogPercent({ active: 0, queued: 1, backlog: 0, sockets: 1, backlogUnknown: true }), undefined);
+  // listen(fd, 0): the kernel says 0, one connection may wait
+  assert.equal(backlogPercent({ active: 0, queued: 1, backlog: 0, sockets: 1 }), 100);
 });

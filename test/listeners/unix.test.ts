@@ -27,6 +27,7 @@ import {
   unixStatsFromProcNetUnix,
 } from '../../src/listeners/unix-tally.ts';
 import { forEachNetlinkMessage, NetlinkSocket, type NetlinkTransport } from '../../src/netlink/index.ts';
+import { unixNameText } from '../../src/sockdiag/unix.ts';
 
 const fixtures = new URL('../fixtures/listeners/', import.meta.url);
 const setup = JSON.parse(readFileSync(new URL('setup.json', fixtures), 'utf8')) as {
@@ -41,12 +42,15 @@ test('captured unix_diag dump gives the numbers of what was set up', () => {
     if (type === 3) return false;
     t.addMessage(buf, off, len);
   });
+  const stats = t.allStats();
   assert.deepEqual(
-    Object.fromEntries(t.allStats()),
+    Object.fromEntries([...stats].map(([k, { name: _n, members: _m, ...v }]) => [k, v])),
     Object.fromEntries(
       setup.unix.map((e) => [e.key, { active: e.accepted, queued: e.pending, backlog: e.backlog, sockets: e.sockets }]),
     ),
   );
+  // each listener carries its raw name, the key being its text form
+  for (const [k, v] of stats) assert.equal(unixNameText(v.name!), k);
   // the path listener is identified by its socket file (UNIX_DIAG_VFS), the abstract one by name
   const path = [...t.entries.values()].find((e) => e.key.startsWith('/'))!;
   assert.ok(path.ino! > 0 && path.dev !== undefined);
@@ -64,7 +68,10 @@ test('/proc/net/unix fallback parser on the captured file agrees (queued, active
   assert.deepEqual(
     Object.fromEntries(unixStatsFromProcNetUnix(rows)),
     Object.fromEntries(
-      setup.unix.map((e) => [e.key, { active: e.accepted, queued: e.pending, backlog: 0, sockets: 1 }]),
+      setup.unix.map((e) => [
+        e.key,
+        { active: e.accepted, queued: e.pending, backlog: 0, sockets: 1, backlogUnknown: true as const },
+      ]),
     ),
   );
   const wanted = new Map([
@@ -243,7 +250,7 @@ test('sock_diag missing: TCP → NotSupportedError naming modprobe; UNIX → /pr
     const viaProc = await unixListenerStats(undefined, { socket, procRoot: root });
     assert.deepEqual([...viaProc.keys()].sort(), setup.unix.map((e) => e.key).sort());
     assert.deepEqual(Object.fromEntries(unixListenerStatsSync(['@rg-fixture'], { socket, procRoot: root })), {
-      '@rg-fixture': { active: 1, queued: 0, backlog: 0, sockets: 1 },
+      '@rg-fixture': { active: 1, queued: 0, backlog: 0, sockets: 1, backlogUnknown: true },
     });
     await assert.rejects(unixListenerStats(undefined, { socket, source: 'sock_diag' }), /modprobe unix_diag/);
     await assert.rejects(unixListenerStats(undefined, { socket, procRoot: join(root, 'nothing') }), (e: unknown) => {

@@ -15,6 +15,7 @@ import { SocketOwnerCache } from '../../listeners/owners.js';
 import { tcpListenerStats } from '../../listeners/tcp.js';
 import type { ListenerStats } from '../../listeners/types.js';
 import { unixListenerQuery, unixListenerStats } from '../../listeners/unix.js';
+import { listenerUsage } from '../../listeners/usage.js';
 import { sleep } from '../../util/time.js';
 import { parseNonNegativeInt, parsePositive, stopSignal, UsageError } from '../util.js';
 
@@ -117,9 +118,13 @@ export function renderListenLine(time: Date, rows: readonly ListenRow[]): string
   return `${time.toISOString()}${parts.length ? `  ${parts.join('  ')}` : '  (no listeners)'}`;
 }
 
-/** Percentage of the backlog in use, or undefined when the backlog is unknown. */
+/**
+ * Percentage of the backlog in use, or undefined when the backlog is unknown.
+ * For an SO_REUSEPORT group it is that of the fullest member (`listenerUsage`):
+ * one full member drops connections whatever room the others have.
+ */
 export function backlogPercent(s: ListenerStats): number | undefined {
-  return s.backlog > 0 ? (100 * s.queued) / s.backlog : undefined;
+  return listenerUsage(s).percent;
 }
 
 function ownerCell(s: ListenerStats): string {
@@ -148,14 +153,14 @@ export function renderListenTable(
   for (const r of rows) {
     const s = r.stats;
     const pct = backlogPercent(s);
-    const full = pct !== undefined && pct >= 80;
+    const full = pct !== undefined && (pct >= 80 || listenerUsage(s).full);
     const emph = (t: string) => (full ? c.bold(c.red(t)) : s.queued > 0 ? c.yellow(t) : t);
     const addr = s.matchedKey ? `${r.key} ${c.dim(`→ ${s.matchedKey}`)}` : r.key;
     const row = [
       addr,
       opts.active ? String(s.active) : c.dim('-'),
       emph(String(s.queued)),
-      s.backlog > 0 ? String(s.backlog) : c.dim('?'),
+      s.backlogUnknown ? c.dim('?') : String(s.backlog),
       pct === undefined ? c.dim('-') : emph(`${pct < 10 && pct > 0 ? pct.toFixed(1) : Math.round(pct)}%`),
     ];
     if (opts.owners) {
@@ -165,6 +170,23 @@ export function renderListenTable(
       row.push(o);
     }
     table.push(row);
+    if (s.members && s.members.length > 1) {
+      // an SO_REUSEPORT group: each member's own queue (one full member drops connections)
+      s.members.forEach((m, i) => {
+        const mp = Math.round((100 * m.queued) / Math.max(m.backlog, 1));
+        const mfull = m.queued > 0 && m.queued >= m.backlog;
+        const memph = (t: string) => (mfull || mp >= 80 ? c.bold(c.red(t)) : m.queued > 0 ? c.yellow(t) : t);
+        const mrow = [
+          c.dim(`${i === s.members!.length - 1 ? '└' : '├'} socket:[${m.inode}]`),
+          '',
+          memph(String(m.queued)),
+          String(m.backlog),
+          memph(`${mp}%${mfull ? ' FULL' : ''}`),
+        ];
+        if (opts.owners) mrow.push(m.owners ? m.owners.map((o) => `${o.command}[${o.pid}]`).join(', ') : '');
+        table.push(mrow);
+      });
+    }
     if (s.matchedKey) {
       notes.push(
         `${r.key} has no listener of its own: the numbers are those of ${s.matchedKey}, which accepts its connections`,

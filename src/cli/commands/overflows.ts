@@ -29,7 +29,11 @@ function fmtFinding(f: ListenerFinding): string {
   const q = f.queuedPeak > f.queued ? `${f.queued} (peak ${f.queuedPeak})` : String(f.queued);
   return `${f.key}  queued ${q}/${f.backlog}${f.full ? ' FULL' : ''}  limit set by ${
     f.limitedBy === 'somaxconn' ? 'net.core.somaxconn' : f.limitedBy === 'listen-backlog' ? 'the listen() backlog' : '?'
-  }  ${formatOverflowOwners(f)}`;
+  }  ${formatOverflowOwners(f)}${
+    f.member
+      ? `  SO_REUSEPORT group of ${f.sockets}: fullest member socket:[${f.member.inode}] queued ${f.member.queuedPeak}/${f.member.backlog}${f.member.full ? ' FULL' : ''} ${formatOverflowOwners(f.member)}`
+      : ''
+  }`;
 }
 
 /** Human-readable text of one report (several lines when something was dropped, one otherwise). */
