@@ -495,6 +495,20 @@ export class ProcFS {
     return out;
   }
 
+  /** `/proc/net/rpc/nfs`: NFS client RPC and operation counters (Go procfs: `nfs.FS.ClientRPCStats`). @throws NotSupportedError without the NFS client. */
+  nfsClientRPCStats(): S.NFSClientRPCStats {
+    const rel = 'net/rpc/nfs';
+    const text = S.readFeature(this, 'nfs', 'the NFS client is not loaded (modprobe nfs)', rel);
+    return S.parseNFSClientRPCStats(text, this.path(rel));
+  }
+
+  /** `/proc/net/rpc/nfsd`: NFS server counters (Go procfs: `nfs.FS.ServerRPCStats`). @throws NotSupportedError without the NFS server. */
+  nfsServerRPCStats(): S.NFSServerRPCStats {
+    const rel = 'net/rpc/nfsd';
+    const text = S.readFeature(this, 'nfsd', 'the NFS server is not loaded (modprobe nfsd)', rel);
+    return S.parseNFSServerRPCStats(text, this.path(rel));
+  }
+
   /** `/proc/net/netstat` (TcpExt, IpExt, MPTcpExt, …) via the netstat module's parser. Not in Go procfs. */
   netstat(): S.NetCounterSet {
     return this.sysParse('net/netstat', S.parseNetstatFile);

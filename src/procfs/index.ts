@@ -23,6 +23,7 @@ export * from './net_ip_vs.js';
 export * from './net_nfnetlink_queue.js';
 export * from './net_protocols.js';
 export * from './net_route.js';
+export * from './net_rpc_nfs.js';
 export * from './net_sockstat.js';
 export * from './net_softnet.js';
 export * from './net_stat.js';

@@ -24,6 +24,12 @@ export { type IPVSBackendStatus, type IPVSStats, parseIPVSBackendStatus, parseIP
 export { type NFNetLinkQueue, parseNFNetLinkQueue } from './net_nfnetlink_queue.js';
 export { type NetProtocolStats, parseNetProtocols } from './net_protocols.js';
 export { type NetRoute, parseNetRoute } from './net_route.js';
+export {
+  type NFSClientRPCStats,
+  type NFSServerRPCStats,
+  parseNFSClientRPCStats,
+  parseNFSServerRPCStats,
+} from './net_rpc_nfs.js';
 export { type NetSockstat, parseNetSockstat } from './net_sockstat.js';
 export { parseNetSoftnetStat, type SoftnetStat } from './net_softnet.js';
 export { type NetStat, parseNetStatFile } from './net_stat.js';

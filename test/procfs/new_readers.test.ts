@@ -10,7 +10,14 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { NotSupportedError, ParseError } from '../../src/errors.ts';
 import { ProcFS } from '../../src/procfs/fs.ts';
-import { parseCgroupSummaries, parseNFNetLinkQueue, parseTLSStat, parseWireless } from '../../src/procfs/index.ts';
+import {
+  parseCgroupSummaries,
+  parseNFNetLinkQueue,
+  parseNFSClientRPCStats,
+  parseNFSServerRPCStats,
+  parseTLSStat,
+  parseWireless,
+} from '../../src/procfs/index.ts';
 import { procFixtureRoot } from './fixtures.ts';
 
 const odd = new ProcFS(fileURLToPath(new URL('../fixtures/procfs/odd-tree', import.meta.url)));
@@ -153,5 +160,43 @@ describe('/proc/net/dev_snmp6/<interface>', () => {
       .sort();
     assert.deepEqual(Object.keys(d).sort(), ifaces);
     assert.equal(typeof d.lo!.Ip6!.InReceives, 'number');
+  });
+});
+
+describe('/proc/net/rpc/nfs{,d}', () => {
+  it('synthetic client: net, rpc, procedures by version', () => {
+    const c = odd.nfsClientRPCStats();
+    assert.deepEqual(c.network, { netCount: 18628, udpCount: 0, tcpCount: 18628, tcpConnect: 6 });
+    assert.deepEqual(c.clientRPC, { rpcCount: 4329785, retransmissions: 12, authRefreshes: 4338291 });
+    assert.equal(c.procedures['3']!.counts.length, 22);
+    assert.equal(c.procedures['3']!.counts[2], 4084749, 'GETATTR');
+    assert.equal(c.procedures['4']!.counts.length, 69);
+    assert.equal(c.procedures['2']!.counts[16], 99);
+  });
+  it('synthetic server: reply cache, io, threads, rpc, v4 ops, newer lines kept', () => {
+    const s = odd.nfsServerRPCStats();
+    assert.deepEqual(s.replyCache, { hits: 0, misses: 6, noCache: 18622 });
+    assert.deepEqual(s.inputOutput, { read: 157286400, write: 72864 });
+    assert.deepEqual(s.threads, { threads: 8, fullCount: 0 });
+    assert.deepEqual(s.serverRPC, { rpcCount: 18628, badCount: 3, badFmt: 1, badAuth: 2, badcInt: 0 });
+    assert.deepEqual(s.procedures['4']!.counts, [2, 10853]);
+    assert.equal(s.v4Ops?.length, 76);
+    assert.equal(s.v4Ops?.[10], 8179);
+    assert.deepEqual(s.lines.wdeleg_getattr, [0]);
+    assert.equal(s.lines.ra?.length, 12);
+  });
+  it('broken: a count that does not match, junk keys; missing: NotSupportedError', () => {
+    assert.throws(() => parseNFSClientRPCStats('proc3 22 1 2 3\n'), ParseError);
+    assert.throws(() => parseNFSClientRPCStats('net 1 2\n'), ParseError);
+    assert.throws(() => parseNFSServerRPCStats('proc4ops 3 1 2\n'), ParseError);
+    assert.throws(() => parseNFSServerRPCStats('Rc 0 0 0\n'), ParseError);
+    assert.throws(() => captured.nfsClientRPCStats(), NotSupportedError);
+    assert.throws(() => captured.nfsServerRPCStats(), NotSupportedError);
+  });
+  it('live: where the machine has them', (t) => {
+    if (existsSync('/proc/net/rpc/nfs')) assert.ok(live.nfsClientRPCStats().lines);
+    else t.diagnostic('no NFS client on this machine');
+    if (existsSync('/proc/net/rpc/nfsd')) assert.ok(live.nfsServerRPCStats().lines);
+    else t.diagnostic('no NFS server on this machine');
   });
 });
