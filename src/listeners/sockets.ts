@@ -3,7 +3,8 @@
  * asynchronous calls (they queue on it), one for synchronous calls (so a
  * script's sync call never collides with an async call in flight). Opened on
  * first use, reused by every call (opening one per call and leaving it to the
- * garbage collector leaks descriptors), closed at process exit.
+ * garbage collector leaks descriptors), closed at process exit: they live in
+ * sock_diag's one registry of shared sockets (`sharedSockDiagSocket`).
  *
  * Both read dumps the netlink layer's default way (see `NetlinkSocket` in
  * src/netlink/socket.ts and docs/netlink.md): the async one reads datagrams
@@ -12,35 +13,17 @@
  * which the event loop runs.
  * @module
  */
-import { NETLINK_SOCK_DIAG, NetlinkSocket } from '../netlink/index.js';
-
-let asyncSocket: NetlinkSocket | undefined;
-let syncSocket: NetlinkSocket | undefined;
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', closeListenerStatsSockets);
-  }
-}
+import type { NetlinkSocket } from '../netlink/index.js';
+import { closeSharedSockDiagSockets, sharedSockDiagSocket } from '../sockdiag/index.js';
 
 /** The socket shared by asynchronous listener-statistics calls (sliced in-place reads, the netlink default). */
 export function sharedListenerAsyncSocket(): NetlinkSocket {
-  if (!asyncSocket || asyncSocket.isClosed) {
-    asyncSocket = NetlinkSocket.open(NETLINK_SOCK_DIAG);
-    installExitHook();
-  }
-  return asyncSocket;
+  return sharedSockDiagSocket('listeners');
 }
 
 /** The socket shared by synchronous listener-statistics calls. */
 export function sharedListenerSyncSocket(): NetlinkSocket {
-  if (!syncSocket || syncSocket.isClosed) {
-    syncSocket = NetlinkSocket.open(NETLINK_SOCK_DIAG);
-    installExitHook();
-  }
-  return syncSocket;
+  return sharedSockDiagSocket('listeners-sync');
 }
 
 /**
@@ -48,8 +31,5 @@ export function sharedListenerSyncSocket(): NetlinkSocket {
  * statistics (they are closed at process exit anyway; the next call reopens them).
  */
 export function closeListenerStatsSockets(): void {
-  asyncSocket?.close();
-  syncSocket?.close();
-  asyncSocket = undefined;
-  syncSocket = undefined;
+  closeSharedSockDiagSockets(['listeners', 'listeners-sync']);
 }

@@ -11,7 +11,14 @@
  * @module
  */
 import { DecodeError } from '../errors.js';
-import { INET_DIAG_MSG, INET_DIAG_SKV6ONLY } from '../sockdiag/constants.js';
+import {
+  AF_INET,
+  AF_INET6,
+  INET_DIAG_MSG,
+  INET_DIAG_SKV6ONLY,
+  TCP_ESTABLISHED,
+  TCP_LISTEN,
+} from '../sockdiag/constants.js';
 import { ipv4Key, ipv6Key, isIPv4Mapped, isZeroAddress, type TcpListenerAddress } from './address.js';
 import type { ListenerStats } from './types.js';
 
@@ -26,10 +33,6 @@ const MSG = {
   inode: INET_DIAG_MSG.inode,
   size: INET_DIAG_MSG.size,
 } as const;
-const AF_INET = 2;
-const AF_INET6 = 10;
-const TCP_ESTABLISHED = 1;
-const TCP_LISTEN = 10;
 
 /** One listener key (all the LISTEN sockets with that address and port). */
 export interface TcpListenerEntry {

@@ -25,7 +25,7 @@ import {
   type NetlinkSocket,
   NLM_F_REQUEST,
 } from '../netlink/index.js';
-import { encodeTcpDiagLegacyRequest, TCPDIAG_GETSOCK } from '../sockdiag/index.js';
+import { encodeTcpDiagLegacyRequest, TCPDIAG_GETSOCK, TCPF_ESTABLISHED, TCPF_LISTEN } from '../sockdiag/index.js';
 import { parseTcpListenerAddress, type TcpListenerAddress } from './address.js';
 import { sourcePortFilterBytecode } from './bytecode.js';
 import { findSocketOwners, findSocketOwnersSync, ownersOf, type SocketOwnerScan } from './owners.js';
@@ -34,8 +34,6 @@ import { type TcpListenerMatch, TcpListenerTally } from './tcp-tally.js';
 import type { ListenerStats, ListenerStatsOptions } from './types.js';
 
 const { errno } = constants;
-const TCPF_ESTABLISHED = 1 << 1;
-const TCPF_LISTEN = 1 << 10;
 
 /** Options of {@link tcpListenerStats}. */
 export interface TcpListenerStatsOptions extends ListenerStatsOptions {

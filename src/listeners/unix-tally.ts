@@ -11,15 +11,18 @@
  * @module
  */
 import { DecodeError, ParseError } from '../errors.js';
+import {
+  TCP_ESTABLISHED,
+  TCP_LISTEN,
+  UNIX_DIAG_MSG_SIZE,
+  UNIX_DIAG_NAME,
+  UNIX_DIAG_RQLEN,
+  UNIX_DIAG_VFS,
+} from '../sockdiag/constants.js';
 import { kernelDevToUserDev as kernelDev, unixNameText } from '../sockdiag/unix.js';
 import type { ListenerStats } from './types.js';
 
-const UNIX_MSG_SIZE = 16;
-const UNIX_DIAG_NAME = 0;
-const UNIX_DIAG_VFS = 1;
-const UNIX_DIAG_RQLEN = 4;
-const TCP_ESTABLISHED = 1;
-const TCP_LISTEN = 10;
+const UNIX_MSG_SIZE = UNIX_DIAG_MSG_SIZE;
 
 /** One UNIX socket as far as listener statistics need it. */
 export interface UnixSocketRecord {

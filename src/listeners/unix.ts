@@ -12,7 +12,14 @@ import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, NotSupportedError } from '../errors.js';
 import { NetlinkError, type NetlinkSocket, NLM_F_REQUEST } from '../netlink/index.js';
-import { encodeUnixDiagRequest, SOCK_DIAG_BY_FAMILY, unixNameFromText, unixNameText } from '../sockdiag/index.js';
+import {
+  encodeUnixDiagRequest,
+  SOCK_DIAG_BY_FAMILY,
+  TCPF_ESTABLISHED,
+  TCPF_LISTEN,
+  unixNameFromText,
+  unixNameText,
+} from '../sockdiag/index.js';
 import { findSocketOwners, findSocketOwnersSync, ownersOf, type SocketOwnerScan } from './owners.js';
 import { sharedListenerAsyncSocket, sharedListenerSyncSocket } from './sockets.js';
 import type { ListenerStats, ListenerStatsOptions } from './types.js';
@@ -25,8 +32,6 @@ import {
 } from './unix-tally.js';
 
 const { errno } = constants;
-const TCPF_ESTABLISHED = 1 << 1;
-const TCPF_LISTEN = 1 << 10;
 /** `sun_path` is 108 bytes; an abstract name uses all but the leading NUL. */
 const MAX_ABSTRACT_BYTES = 107;
 const SO_ACCEPTCON = 0x10000;

@@ -15,6 +15,8 @@
 import { InvalidArgumentError } from '../errors.js';
 import { parseInetPrefix } from './address.js';
 import {
+  AF_INET,
+  AF_INET6,
   INET_DIAG_BC_CGROUP_COND,
   INET_DIAG_BC_D_COND,
   INET_DIAG_BC_D_EQ,
@@ -158,7 +160,7 @@ function hostCondition(local: boolean, text: string): Buffer {
   b[0] = local ? INET_DIAG_BC_S_COND : INET_DIAG_BC_D_COND;
   b[1] = len;
   b.writeUInt16LE(len + 4, 2);
-  b[4] = p.family === 'inet' ? 2 : 10;
+  b[4] = p.family === 'inet' ? AF_INET : AF_INET6;
   b[5] = p.prefixLength;
   b.writeInt32LE(-1, 8); // any port
   p.bytes.copy(b, 12);
@@ -325,10 +327,10 @@ function runBytecode(prog: Buffer, s: Parameters<typeof runInetDiagBytecode>[1])
           yes = false;
           break;
         }
-        const sfam = s.family === 'inet' ? 2 : 10;
+        const sfam = s.family === 'inet' ? AF_INET : AF_INET6;
         const cond = prog.subarray(pos + 12);
         if (fam !== 0 && fam !== sfam) {
-          if (sfam === 10 && fam === 2 && isMapped(addr) && bitsMatch(addr.subarray(12), cond, plen)) break;
+          if (sfam === AF_INET6 && fam === AF_INET && isMapped(addr) && bitsMatch(addr.subarray(12), cond, plen)) break;
           yes = false;
           break;
         }

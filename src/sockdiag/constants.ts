@@ -37,6 +37,21 @@ export const TcpState = {
 /** The highest TCP state number raingauge knows (`TCP_BOUND_INACTIVE`, Linux 6.8+). */
 export const TCP_MAX_STATE = 13;
 
+/** `TCP_ESTABLISHED` (1): also a connected UNIX socket in unix_diag. */
+export const TCP_ESTABLISHED = TcpState.ESTABLISHED;
+/** `TCP_LISTEN` (10): also a listening UNIX socket in unix_diag. */
+export const TCP_LISTEN = TcpState.LISTEN;
+/** `TCPF_ESTABLISHED` = `1 << TCP_ESTABLISHED`, its bit in an `idiag_states` / `udiag_states` mask. */
+export const TCPF_ESTABLISHED = 1 << TCP_ESTABLISHED;
+/** `TCPF_LISTEN` = `1 << TCP_LISTEN`. */
+export const TCPF_LISTEN = 1 << TCP_LISTEN;
+
+/**
+ * Address families as sock_diag messages carry them (`idiag_family`,
+ * `sdiag_family`), from the system-call layer where they are defined.
+ */
+export { AF_INET, AF_INET6, AF_UNIX } from '../sys/index.js';
+
 /** A TCP state name (`ESTABLISHED`, `LISTEN` …). */
 export type TcpStateName = keyof typeof TcpState;
 

@@ -12,6 +12,8 @@ import { readU64LE } from '../util/bytes.js';
 import { formatInetAddress, type InetFamily } from './address.js';
 import type { InetDiagFilter } from './bytecode.js';
 import {
+  AF_INET,
+  AF_INET6,
   INET_DIAG_BBRINFO,
   INET_DIAG_CGROUP_ID,
   INET_DIAG_CLASS_ID,
@@ -285,8 +287,8 @@ export function decodeInetDiagMessage(buf: Buffer, offset: number, length: numbe
   }
   if (length < INET_DIAG_MSG.size) throw new DecodeError('inet_diag_msg', offset, `${length} bytes, needs 72`);
   const fam = buf[offset]!;
-  if (fam !== 2 && fam !== 10) throw new DecodeError('inet_diag_msg', offset, `unknown family ${fam}`);
-  const family: InetFamily = fam === 2 ? 'inet' : 'inet6';
+  if (fam !== AF_INET && fam !== AF_INET6) throw new DecodeError('inet_diag_msg', offset, `unknown family ${fam}`);
+  const family: InetFamily = fam === AF_INET ? 'inet' : 'inet6';
   const state = buf[offset + 1]!;
   const timer = buf[offset + 2]!;
   const s: InetSocket = {

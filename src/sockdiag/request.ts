@@ -7,6 +7,9 @@ import { InvalidArgumentError } from '../errors.js';
 import { encodeNetlinkAttributes } from '../netlink/message.js';
 import { compileInetDiagFilter, type InetDiagFilter } from './bytecode.js';
 import {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
   ALL_STATES_MASK,
   INET_DIAG_REQ_BYTECODE,
   INET_DIAG_REQ_SIZE,
@@ -89,7 +92,7 @@ export function encodeInetDiagRequest(req: InetDiagRequestFields): Buffer {
   if (req.family !== 'inet' && req.family !== 'inet6') {
     throw new InvalidArgumentError(`family must be 'inet' or 'inet6', got ${JSON.stringify(req.family)}`, req.family);
   }
-  b[0] = req.family === 'inet' ? 2 : 10;
+  b[0] = req.family === 'inet' ? AF_INET : AF_INET6;
   b[1] = inetProtocolNumber(req.protocol);
   b[2] = inetDiagExtMask(req.extensions);
   b[3] = req.rawProtocol ?? 0;
@@ -128,7 +131,7 @@ export function encodeUnixDiagRequest(
   } = {},
 ): Buffer {
   const b = Buffer.alloc(UNIX_DIAG_REQ_SIZE);
-  b[0] = 1; // AF_UNIX
+  b[0] = AF_UNIX;
   b.writeUInt32LE(statesToMask(req.states), 4);
   b.writeUInt32LE(req.inode ?? 0, 8);
   let show = 0;

@@ -8,8 +8,45 @@ import { NETLINK_SOCK_DIAG } from '../netlink/constants.js';
 import { NetlinkError } from '../netlink/errors.js';
 import { type NetlinkDumpOptions, NetlinkSocket } from '../netlink/socket.js';
 
-let shared: NetlinkSocket | undefined;
+/**
+ * The users of a process-wide NETLINK_SOCK_DIAG socket: `'sockdiag'` (the
+ * sock_diag functions), `'listeners'` (async listener statistics, which queue
+ * on it) and `'listeners-sync'` (sync listener statistics, so a script's sync
+ * call never collides with an async call in flight).
+ */
+export type SockDiagSocketRole = 'sockdiag' | 'listeners' | 'listeners-sync';
+
+/** The one registry of shared NETLINK_SOCK_DIAG sockets, with one exit hook for all of them. */
+const registry = new Map<SockDiagSocketRole, NetlinkSocket>();
 let exitHook = false;
+
+/**
+ * The shared NETLINK_SOCK_DIAG socket of `role`, opened on first use and
+ * reused by every call of that role (opening one per call and leaving it to
+ * the garbage collector leaks descriptors). Every shared socket is closed
+ * when the process exits. They never keep the event loop alive: they are
+ * not libuv handles, and reads only run while a call is in flight.
+ */
+export function sharedSockDiagSocket(role: SockDiagSocketRole): NetlinkSocket {
+  let s = registry.get(role);
+  if (!s || s.isClosed) {
+    s = NetlinkSocket.open(NETLINK_SOCK_DIAG);
+    registry.set(role, s);
+    if (!exitHook) {
+      exitHook = true;
+      process.once('exit', () => closeSharedSockDiagSockets());
+    }
+  }
+  return s;
+}
+
+/** Close the shared sockets of the given roles (default: all); a later call opens new ones. */
+export function closeSharedSockDiagSockets(roles?: readonly SockDiagSocketRole[]): void {
+  for (const role of roles ?? [...registry.keys()]) {
+    registry.get(role)?.close();
+    registry.delete(role);
+  }
+}
 
 /**
  * The shared NETLINK_SOCK_DIAG socket, opened on first use and reused by
@@ -18,14 +55,7 @@ let exitHook = false;
  * handle, and reads only run while a call is in flight.
  */
 export function sockDiagSocket(): NetlinkSocket {
-  if (!shared || shared.isClosed) {
-    shared = NetlinkSocket.open(NETLINK_SOCK_DIAG);
-    if (!exitHook) {
-      exitHook = true;
-      process.once('exit', closeSockDiagSocket);
-    }
-  }
-  return shared;
+  return sharedSockDiagSocket('sockdiag');
 }
 
 /**
@@ -57,8 +87,7 @@ export async function* yieldSliced<T>(sock: NetlinkSocket, items: readonly T[]):
 
 /** Close the shared sock_diag socket (a later call opens a new one). */
 export function closeSockDiagSocket(): void {
-  shared?.close();
-  shared = undefined;
+  closeSharedSockDiagSockets(['sockdiag']);
 }
 
 /** Options accepted by every high-level sock_diag function. */

@@ -10,6 +10,7 @@ import { attrU8, attrU32, forEachNetlinkAttribute } from '../netlink/message.js'
 import { readU64LE } from '../util/bytes.js';
 import {
   SOCK_DIAG_BY_FAMILY,
+  TCP_LISTEN,
   tcpStateName,
   UNIX_DIAG_ICONS,
   UNIX_DIAG_MEMINFO,
@@ -247,7 +248,7 @@ export function decodeUnixDiagMessage(buf: Buffer, offset: number, length: numbe
       case UNIX_DIAG_RQLEN:
         if (len < 8) throw new DecodeError('UNIX_DIAG_RQLEN', off, `needs 8 bytes, has ${len}`);
         s.receiveQueue = buf.readUInt32LE(off);
-        if (state === 10) s.backlog = buf.readUInt32LE(off + 4);
+        if (state === TCP_LISTEN) s.backlog = buf.readUInt32LE(off + 4);
         else s.sendQueue = buf.readUInt32LE(off + 4);
         break;
       case UNIX_DIAG_MEMINFO:

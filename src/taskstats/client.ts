@@ -264,8 +264,7 @@ export class TaskstatsClient {
   /**
    * Wait for the next exit message after {@link registerCpumask} and return
    * its records: the task's, plus its process's aggregate when it was the
-   * last thread of a multi-threaded process (as in the seed's
-   * `listen_registered`). Returns `[]` when `timeoutMs` passes first.
+   * last thread of a multi-threaded process. Returns `[]` when `timeoutMs` passes first.
    * Overruns are counted in {@link lostEventOverruns} and do not interrupt the wait.
    */
   async listenRegistered(timeoutMs?: number): Promise<TaskstatsEntry[]> {
