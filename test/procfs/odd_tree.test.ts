@@ -226,3 +226,21 @@ describe('mdstat: every array state', () => {
     assert.equal(by.md0!.blocksToBeSynced, 195310144);
   });
 });
+
+describe('a container process seen from the host', () => {
+  it('nested PID namespaces, cgroup v2 root, default container capabilities, seccomp filter', () => {
+    const p = fs.proc(103);
+    const s = p.status();
+    assert.equal(s.ppid, 0, 'the container runtime started it from outside the PID namespace');
+    assert.deepEqual(s.nsTgid, [103, 1]);
+    assert.deepEqual(s.nsPid, [103, 1]);
+    assert.equal(s.seccomp, 2);
+    assert.equal(s.seccompFilters, 1);
+    assert.ok(s.capEff?.names.includes('CAP_NET_BIND_SERVICE'));
+    assert.ok(!s.capEff?.names.includes('CAP_SYS_ADMIN'));
+    assert.deepEqual(s.groups, []);
+    assert.deepEqual(p.cgroups(), [{ hierarchyId: 0, controllers: [], path: '/' }]);
+    assert.equal(p.stat().ppid, 0);
+    assert.deepEqual(p.cmdLine(), ['node', 'server.js']);
+  });
+});
