@@ -10,7 +10,15 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { InvalidArgumentError, NotFoundError, ParseError } from '../../src/errors.ts';
-import { buildPciDevice, parseClockSource, parseVulnerability, SysFS } from '../../src/sysfs/index.ts';
+import {
+  buildMdraid,
+  buildNVMeDevice,
+  buildPciDevice,
+  buildWatchdog,
+  parseClockSource,
+  parseVulnerability,
+  SysFS,
+} from '../../src/sysfs/index.ts';
 import { mutatedText, parserJunk, valueOrParseError } from '../helpers/fuzz.ts';
 
 const fx = (p: string) => fileURLToPath(new URL(`../fixtures/sysfs/${p}`, import.meta.url));
@@ -248,5 +256,45 @@ describe('md arrays in sysfs', () => {
       ? readdirSync('/sys/block').filter((d) => d.startsWith('md') && existsSync(`/sys/block/${d}/md`)).length
       : 0;
     assert.equal(live.mdraids().length, n);
+  });
+});
+
+describe('fuzz: watchdog, NVMe and md builders never throw', () => {
+  it('mutated attribute values give a field or a recorded error', () => {
+    const wd = readFileSync(fx('laptop/sys/class/watchdog/watchdog0/timeout'), 'utf8');
+    const sc = readFileSync(fx('md/sys/block/md0/md/sync_completed'), 'utf8');
+    fc.assert(
+      fc.property(mutatedText(wd), mutatedText(sc), parserJunk(40), (a, b, c) => {
+        const w = buildWatchdog(
+          'w',
+          new Map([
+            ['timeout', a],
+            ['bootstatus', c],
+          ]),
+        );
+        assert.ok(w.timeoutSeconds !== undefined || w.errors.timeout instanceof ParseError);
+        const n = buildNVMeDevice(
+          'n',
+          new Map([
+            ['cntlid', c],
+            ['model', a],
+          ]),
+        );
+        assert.ok(n.controllerId !== undefined || n.errors.cntlid instanceof ParseError);
+        const m = buildMdraid(
+          'md0',
+          new Map([
+            ['sync_completed', b],
+            ['dev-sda/slot', c],
+          ]),
+          ['sda'],
+        );
+        assert.equal(m.components.length, 1);
+        assert.ok(
+          m.syncCompleted !== undefined || m.errors.sync_completed !== undefined || /^\s*(none|delayed)?\s*$/.test(b),
+        );
+      }),
+      { numRuns: 500, seed: 34 },
+    );
   });
 });
