@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { errnoError, FileAccessError, InvalidArgumentError, NotFoundError, ParseError } from '../errors.js';
 import { type NetDev, parseNetDev } from './net_dev.js';
 import { allProcsOf, listPids, type Proc, type Procs, procOf, selfOf } from './proc.js';
+import { readProcText } from './read.js';
 import { type ProcessesOptions, ProcessScanner, type ProcessSnapshot, scanProcesses } from './scan.js';
 import * as S from './system_api.js';
 import { PROCFS_PERMISSION_FIX } from './system_read.js';
@@ -40,11 +41,11 @@ export class ProcFS {
     return join(this.mountPoint, ...parts.map(String));
   }
 
-  /** Read a file below the mount point whole, as UTF-8 text (synchronously). */
+  /** Read a file below the mount point whole, as UTF-8 text (synchronously; one reused buffer, no `fstat`). */
   readText(...parts: (string | number)[]): string {
     const p = this.path(...parts);
     try {
-      return readFileSync(p, 'utf8');
+      return readProcText(p);
     } catch (err) {
       mapFsError(err, p);
     }
