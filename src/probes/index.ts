@@ -3,5 +3,6 @@
  * tapset's number ↔ name helpers. See docs/probes.md.
  * @module
  */
+export * from './bpf-sockets.js';
 export * from './sockets.js';
 export * from './tables.js';
