@@ -3,12 +3,16 @@
  * on tracefs), and `raingauge trace events` for any tracepoint.
  * @module
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
+  BpfSocketSummary,
+  type BpfSocketSummaryEntry,
   normalizeProbeName,
+  openSocketProbes,
   SOCKET_PROBE_NAMES,
   type SocketProbeEvent,
-  socketProbes,
+  type SocketProbeSession,
   sockFamNum2Str,
   sockProtNum2Str,
   sockTypeNum2Str,
@@ -27,6 +31,7 @@ interface SocketsOptions {
   json?: boolean;
   summary?: boolean;
   bufferKb?: string;
+  backend?: string;
 }
 
 /** JSON with bigint kernel addresses as hex strings. */
@@ -123,6 +128,27 @@ export class SocketSummary {
     }
   }
 
+  /** Add one entry of the kernel-aggregated summary ({@link BpfSocketSummary}). */
+  addKernelTotals(e: BpfSocketSummaryEntry, comm: string | undefined): void {
+    const key = `${e.pid}`;
+    const p = this.processes.get(key) ?? { ...zero(), pid: e.pid, comm };
+    this.processes.set(key, p);
+    const c = this.connections.get(e.cookie) ?? { ...zero(), family: e.family, protocol: e.protocol, pid: e.pid, comm };
+    if (e.sport) c.sport = e.sport;
+    if (e.dport) c.dport = e.dport;
+    this.connections.set(e.cookie, c);
+    for (const t of [p, c]) {
+      t.errors += e.errors;
+      if (e.name === 'socket.send') {
+        t.sendCalls += e.calls - e.errors;
+        t.sendBytes += e.bytes;
+      } else {
+        t.recvCalls += e.calls - e.errors;
+        t.recvBytes += e.bytes;
+      }
+    }
+  }
+
   toJSON(): unknown {
     return {
       processes: [...this.processes.values()],
@@ -177,6 +203,57 @@ function writeOut(s: string): boolean {
   }
 }
 
+/**
+ * `--summary` on the BPF backend: counters aggregated in the kernel, read once
+ * at the end. Returns false (caller uses the event path) when BPF cannot serve it.
+ */
+async function runKernelSummary(
+  opts: SocketsOptions,
+  probes: string[],
+  backend: 'auto' | 'bpf',
+  pid: number | undefined,
+  duration: number | undefined,
+  family: string[] | undefined,
+  protocol: string[] | undefined,
+): Promise<boolean> {
+  const sendRecv = probes.filter((p) => p === 'socket.send' || p === 'socket.receive') as (
+    | 'socket.send'
+    | 'socket.receive'
+  )[];
+  let sum: BpfSocketSummary;
+  try {
+    if (sendRecv.length !== probes.length)
+      throw new Error('the kernel summary has socket.send and socket.receive only');
+    sum = new BpfSocketSummary({ probes: sendRecv, filter: { pid, comm: opts.comm, family, protocol } });
+  } catch (err) {
+    if (backend === 'bpf') throw err;
+    process.stderr.write(`raingauge: using tracefs: ${(err as Error).message}\n`);
+    return false;
+  }
+  const stop = stopSignal(duration);
+  try {
+    await new Promise<void>((resolve) => {
+      if (stop.signal.aborted) resolve();
+      stop.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    const summary = new SocketSummary();
+    for (const e of sum.read()) summary.addKernelTotals(e, readCommOf(e.pid));
+    writeOut(opts.json ? `${toJson(summary.toJSON())}\n` : summary.toText());
+  } finally {
+    stop.dispose();
+    sum.close();
+  }
+  return true;
+}
+
+function readCommOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 async function runSockets(opts: SocketsOptions): Promise<void> {
   let probes: string[];
   try {
@@ -196,20 +273,32 @@ async function runSockets(opts: SocketsOptions): Promise<void> {
   const family = opts.family?.split(',').map((f) => f.trim());
   const protocol = opts.protocol?.split(',').map((f) => f.trim());
   const summary = opts.summary ? new SocketSummary() : undefined;
+  const backend = (opts.backend ?? 'tracefs') as 'auto' | 'bpf' | 'tracefs';
+  if (!['auto', 'bpf', 'tracefs'].includes(backend)) throw new UsageError('--backend must be auto, bpf or tracefs');
+  if (
+    summary &&
+    backend !== 'tracefs' &&
+    (await runKernelSummary(opts, probes, backend, pid, duration, family, protocol))
+  ) {
+    return;
+  }
   // the summary names connections from TCP state changes (addresses and ports)
   if (summary && !probes.includes('tcp.state') && !(family && !family.some((f) => /inet/i.test(f)))) {
     probes.push('tcp.state');
   }
   const printState = !summary || opts.probe.includes('state');
   const stop = stopSignal(duration);
-  let session: ReturnType<typeof socketProbes>;
+  let session: SocketProbeSession;
   try {
-    session = socketProbes({
+    session = openSocketProbes({
       probes,
       filter: { pid, comm: opts.comm, family, protocol },
       bufferSizeKb,
       signal: stop.signal,
+      backend,
     });
+    if (backend === 'auto' && session.fallbackReason)
+      process.stderr.write(`raingauge: using tracefs: ${session.fallbackReason}\n`);
   } catch (err) {
     stop.dispose();
     if ((err as { code?: string }).code === 'ERR_RAINGAUGE_INVALID_ARGUMENT')
@@ -286,6 +375,10 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per line (name = probe name)')
     .option('--summary', 'at the end, bytes and calls sent/received per process and per connection')
     .option('--buffer-kb <n>', 'per-CPU ring buffer size in KiB (kernel default when omitted)')
+    .option(
+      '--backend <name>',
+      'tracefs (default), bpf (tp_btf: state/flags/type filled, in-kernel filters; --summary aggregates in the kernel) or auto (bpf when permitted)',
+    )
     .action(async (opts: SocketsOptions) => {
       await runSockets(opts);
     });
