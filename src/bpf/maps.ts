@@ -19,6 +19,9 @@ import {
   type SharedMapping,
 } from '../sys/index.js';
 
+/** Number of possible CPUs: the stride count of per-CPU map values. */
+export { possibleCpuCount };
+
 /** Map types (`enum bpf_map_type`). */
 export const BPF_MAP_TYPE = {
   HASH: 1,

@@ -17,6 +17,7 @@ import {
   attachTracing,
   BPF_ATTACH_TYPE,
   BPF_F_NO_PREALLOC,
+  BPF_MAP_TYPE,
   BPF_NOEXIST,
   BPF_PROG_TYPE,
   BpfAssembler,
@@ -27,8 +28,10 @@ import {
   BpfProgramRefusedError,
   BpfRingBuffer,
   codec,
+  createMapFd,
   detectBpfCapabilities,
   loadProgram,
+  possibleCpuCount,
   R0,
   R1,
   R2,
@@ -330,19 +333,24 @@ function emitSummary(a: BpfAssembler, kind: number, L: Layout, maps: Maps): void
     .stx(2, R0, 34, R1)
     .stx(8, R0, 168, R7)
     .label('found')
+    // this CPU's value (per-CPU hash): plain read-modify-write, no locked instructions
     .mov64Reg(R9, R0)
-    .mov64(R1, 1)
-    .atomicAdd64(R9, 0, R1)
+    .ldx(8, R1, R9, 0)
+    .add64(R1, 1)
+    .stx(8, R9, 0, R1)
     .ldx(8, R1, R6, 8)
     .lsh64(R1, 32)
     .alu64('arsh', R1, 32) // sign-extend ret
     .jmp('jsge', R1, 0, 'ok')
-    .mov64(R1, 1)
-    .atomicAdd64(R9, 16, R1)
+    .ldx(8, R1, R9, 16)
+    .add64(R1, 1)
+    .stx(8, R9, 16, R1)
     .mov64(R1, 0)
     .ja('hist')
     .label('ok')
-    .atomicAdd64(R9, 8, R1)
+    .ldx(8, R2, R9, 8)
+    .add64Reg(R2, R1)
+    .stx(8, R9, 8, R2)
     .label('hist')
     // r2 = floor(log2(r1)), 0 for 0 and 1, clamped to 15
     .mov64(R2, 0)
@@ -366,8 +374,9 @@ function emitSummary(a: BpfAssembler, kind: number, L: Layout, maps: Maps): void
     .label('hok')
     .lsh64(R2, 3)
     .add64Reg(R9, R2)
-    .mov64(R1, 1)
-    .atomicAdd64(R9, 40, R1)
+    .ldx(8, R1, R9, 40)
+    .add64(R1, 1)
+    .stx(8, R9, 40, R1)
     .ja('out');
 }
 
@@ -433,7 +442,20 @@ class BpfSocketProgramSet {
         this.maps.lost = this.own(new BpfPerCpuArray('rg_sp_lost', codec.u64, 1));
       } else {
         this.maps.agg = this.own(
-          BpfKeyValueMap.hash('rg_sp_agg', codec.bytes(16), codec.bytes(VALUE_BYTES), 65536, BPF_F_NO_PREALLOC),
+          new BpfKeyValueMap(
+            createMapFd({
+              type: BPF_MAP_TYPE.PERCPU_HASH,
+              keySize: 16,
+              valueSize: VALUE_BYTES,
+              maxEntries: 65536,
+              flags: BPF_F_NO_PREALLOC,
+              name: 'rg_sp_agg',
+            }),
+            'rg_sp_agg',
+            65536,
+            codec.bytes(16),
+            codec.bytes(VALUE_BYTES * possibleCpuCount()),
+          ),
         );
         this.maps.zero = this.own(BpfKeyValueMap.array('rg_sp_zero', codec.bytes(VALUE_BYTES), 1));
       }
@@ -636,21 +658,37 @@ export class BpfSocketSummary {
   read(): BpfSocketSummaryEntry[] {
     const agg = this.set.maps.agg;
     if (!agg || this.closed) return [];
-    return agg.entries().map(([k, v]) => ({
-      name: k.readUInt32LE(4) === KIND_SEND ? 'socket.send' : 'socket.receive',
-      pid: k.readUInt32LE(0),
-      sock: v.readBigUInt64LE(168),
-      cookie: k.readBigUInt64LE(8),
-      calls: Number(v.readBigUInt64LE(0)),
-      bytes: Number(v.readBigUInt64LE(8)),
-      errors: Number(v.readBigUInt64LE(16)),
-      family: v.readUInt16LE(24),
-      protocol: v.readUInt16LE(26),
-      type: v.readUInt16LE(28),
-      sport: v.readUInt16LE(32),
-      dport: v.readUInt16LE(34),
-      sizeLog2Histogram: Array.from({ length: HIST_BUCKETS }, (_, i) => Number(v.readBigUInt64LE(40 + 8 * i))),
-    }));
+    const cpus = possibleCpuCount();
+    return agg.entries().map(([k, v]) => {
+      const u64 = (off: number) => {
+        let sum = 0;
+        for (let c = 0; c < cpus; c++) sum += Number(v.readBigUInt64LE(c * VALUE_BYTES + off));
+        return sum;
+      };
+      // the CPU that created the entry wrote the socket's identity
+      let first = 0;
+      for (let c = 0; c < cpus; c++) {
+        if (v.readBigUInt64LE(c * VALUE_BYTES + 168) !== 0n) {
+          first = c * VALUE_BYTES;
+          break;
+        }
+      }
+      return {
+        name: k.readUInt32LE(4) === KIND_SEND ? 'socket.send' : 'socket.receive',
+        pid: k.readUInt32LE(0),
+        sock: v.readBigUInt64LE(first + 168),
+        cookie: k.readBigUInt64LE(8),
+        calls: u64(0),
+        bytes: u64(8),
+        errors: u64(16),
+        family: v.readUInt16LE(first + 24),
+        protocol: v.readUInt16LE(first + 26),
+        type: v.readUInt16LE(first + 28),
+        sport: v.readUInt16LE(first + 32),
+        dport: v.readUInt16LE(first + 34),
+        sizeLog2Histogram: Array.from({ length: HIST_BUCKETS }, (_, i) => u64(40 + 8 * i)),
+      };
+    });
   }
 
   /** Detach and free. */
