@@ -58,6 +58,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/netstat.js'),
   },
   {
+    name: 'watch',
+    summary: "serve raindrops' Watcher: listener history pages, tails and a live chart",
+    load: () => import('./commands/watch.js'),
+  },
+  {
     name: 'overflows',
     summary: 'watch listen-queue overflows and name the full listeners',
     load: () => import('./commands/overflows.js'),

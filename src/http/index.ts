@@ -47,3 +47,4 @@ export {
 } from './listeners.js';
 export { RaindropsMiddleware, type RaindropsMiddlewareOptions } from './middleware.js';
 export { instrumentServer, type NodeRequestHandler, raindropsHandler } from './node.js';
+export { rubyFloat, tailLine, Watcher, type WatcherOptions, type WatcherSample } from './watcher.js';
