@@ -302,6 +302,7 @@ async function driver(perListener: number, scrapes: number, memScrapes: number):
   process.on('exit', kill);
   try {
     writeFileSync('/proc/sys/net/core/somaxconn', '8192');
+    // ephemeral ports from 1024: the exporters listen below it (910, 911)
     writeFileSync('/proc/sys/net/ipv4/ip_local_port_range', '1024 65000');
     // memory first, with few sockets: 10 000 scrapes of every collector
     log(`memory: ${memScrapes} scrapes of every collector`);
@@ -328,7 +329,7 @@ async function driver(perListener: number, scrapes: number, memScrapes: number):
     const ne = spawn(
       'prometheus-node-exporter',
       [
-        '--web.listen-address=127.0.0.1:19100',
+        '--web.listen-address=127.0.0.1:910',
         '--collector.disable-defaults',
         ...NE_COLLECTORS.map((c) => `--collector.${c}`),
         '--web.disable-exporter-metrics',
@@ -348,7 +349,7 @@ async function driver(perListener: number, scrapes: number, memScrapes: number):
         '--',
         'serve',
         '--listen',
-        '127.0.0.1:19464',
+        '127.0.0.1:911',
         '--collectors',
         'netstat,sockstat,tcpstat,system',
         '--no-dashboard',
@@ -356,13 +357,13 @@ async function driver(perListener: number, scrapes: number, memScrapes: number):
       { stdio: 'ignore', cwd: repo },
     );
     children.push(rg);
-    await waitHttp('http://127.0.0.1:19100/metrics');
-    await waitHttp('http://127.0.0.1:19464/metrics');
+    await waitHttp('http://127.0.0.1:910/metrics');
+    await waitHttp('http://127.0.0.1:911/metrics');
     log(`scrapes: ${scrapes} each, alternating blocks`);
-    const neR = await perScrape(ne.pid!, 'http://127.0.0.1:19100/metrics', scrapes);
-    const rgR = await perScrape(rg.pid!, 'http://127.0.0.1:19464/metrics', scrapes);
-    const neR2 = await perScrape(ne.pid!, 'http://127.0.0.1:19100/metrics', scrapes);
-    const rgR2 = await perScrape(rg.pid!, 'http://127.0.0.1:19464/metrics', scrapes);
+    const neR = await perScrape(ne.pid!, 'http://127.0.0.1:910/metrics', scrapes);
+    const rgR = await perScrape(rg.pid!, 'http://127.0.0.1:911/metrics', scrapes);
+    const neR2 = await perScrape(ne.pid!, 'http://127.0.0.1:910/metrics', scrapes);
+    const rgR2 = await perScrape(rg.pid!, 'http://127.0.0.1:911/metrics', scrapes);
     log('event loop during listeners + tcpstat scrapes');
     const loop = await loopBlock(['listeners', 'tcpstat'], Math.max(10, Math.floor(scrapes / 2)));
     process.stdout.write(`${JSON.stringify({ conns, ne: [neR, neR2], rg: [rgR, rgR2], loop, mem })}\n`);
