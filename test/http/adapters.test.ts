@@ -54,7 +54,12 @@ function get(port: number, path: string) {
 /** Gates the apps wait on: /hold waits before answering, /stream writes a chunk then waits. */
 function gates() {
   const list: (() => void)[] = [];
-  return { wait: () => new Promise<void>((r) => list.push(r)), open: () => list.splice(0).forEach((f) => f()) };
+  return {
+    wait: () => new Promise<void>((r) => list.push(r)),
+    open: () => {
+      for (const f of list.splice(0)) f();
+    },
+  };
 }
 
 /** The common scenario over a started app on `port`. */
