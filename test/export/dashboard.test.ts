@@ -23,7 +23,7 @@ test('dashboard: loads without console errors, charts show changing data', async
   try {
     const keep = process.env.RAINGAUGE_DASHBOARD_SCREENSHOT;
     const shot = keep ? resolve(repoRoot, keep) : join(dir, 'dashboard.png');
-    const r = await runInNetns(`${repoRoot}test/export/scripts/dashboard.ts`, [shot], 120_000);
+    const r = await runInNetns(`${repoRoot}test/export/scripts/dashboard.ts`, [shot, join(dir, 'profile')], 120_000);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as {
       consoleErrors: string[];

@@ -4,7 +4,7 @@
  * then overflows), a listener that accepts (active connections), and
  * headless Chromium (Debian `chromium` driven by playwright-core) loading
  * the page. Prints JSON: console errors, failed requests, and the chart data
- * lengths and values at two moments. Usage: dashboard.ts SCREENSHOT.png
+ * lengths and values at two moments. Usage: dashboard.ts SCREENSHOT.png [PROFILE_DIR]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -16,7 +16,8 @@ import { startExporter } from '../../../src/export/server.ts';
 import { setSynRetries, startStuckListener, tryConnect } from '../../netstat/scripts/common.ts';
 
 const shot = process.argv[2]!;
-const profile = mkdtempSync(join(tmpdir(), 'rg-chromium-'));
+// the Chromium profile: a fresh directory the caller removes (with its own temp dir) afterwards
+const profile = process.argv[3] ?? mkdtempSync(join(tmpdir(), 'rg-chromium-'));
 const sockets: net.Socket[] = [];
 setSynRetries(1);
 const stuck = await startStuckListener(8);
