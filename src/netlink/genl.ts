@@ -5,14 +5,7 @@
  */
 import { DecodeError, InvalidArgumentError, NotSupportedError } from '../errors.js';
 import { NetlinkError } from './errors.js';
-import {
-  attrU16,
-  attrU32,
-  encodeNetlinkAttributes,
-  forEachNetlinkAttribute,
-  nlAttrString,
-  readCString,
-} from './message.js';
+import { encodeNetlinkAttributes, NetlinkAttributeCursor, nlAttrString } from './message.js';
 import type { NetlinkSocket } from './socket.js';
 
 /** `GENL_ID_CTRL`: the message type of the generic-netlink controller (`nlctrl`). */
@@ -70,49 +63,60 @@ export interface GenlFamily {
 export function decodeGenlFamily(payload: Buffer): GenlFamily {
   if (payload.length < GENL_HDRLEN) throw new DecodeError('genlmsghdr', 0, `${payload.length} bytes, needs 4`);
   const fam: GenlFamily = { name: '', id: -1, version: 0, headerSize: 0, maxAttr: 0, multicastGroups: new Map() };
-  forEachNetlinkAttribute(payload, GENL_HDRLEN, payload.length, (type, _flags, off, len) => {
-    switch (type) {
+  const ad = new NetlinkAttributeCursor(payload, GENL_HDRLEN, payload.length);
+  while (ad.next()) {
+    switch (ad.type) {
       case CTRL_ATTR_FAMILY_ID:
-        fam.id = attrU16(payload, off, len, 'CTRL_ATTR_FAMILY_ID');
+        fam.id = ad.u16('CTRL_ATTR_FAMILY_ID');
         break;
       case CTRL_ATTR_FAMILY_NAME:
-        fam.name = readCString(payload, off, len);
+        fam.name = ad.string();
         break;
       case CTRL_ATTR_VERSION:
-        fam.version = attrU32(payload, off, len, 'CTRL_ATTR_VERSION');
+        fam.version = ad.u32('CTRL_ATTR_VERSION');
         break;
       case CTRL_ATTR_HDRSIZE:
-        fam.headerSize = attrU32(payload, off, len, 'CTRL_ATTR_HDRSIZE');
+        fam.headerSize = ad.u32('CTRL_ATTR_HDRSIZE');
         break;
       case CTRL_ATTR_MAXATTR:
-        fam.maxAttr = attrU32(payload, off, len, 'CTRL_ATTR_MAXATTR');
+        fam.maxAttr = ad.u32('CTRL_ATTR_MAXATTR');
         break;
       case CTRL_ATTR_OPS: {
         const ops: { id: number; flags: number }[] = [];
-        forEachNetlinkAttribute(payload, off, off + len, (_i, _f, o2, l2) => {
+        const list = ad.nested();
+        while (list.next()) {
           const op = { id: -1, flags: 0 };
-          forEachNetlinkAttribute(payload, o2, o2 + l2, (t3, _f3, o3, l3) => {
-            if (t3 === CTRL_ATTR_OP_ID) op.id = attrU32(payload, o3, l3, 'CTRL_ATTR_OP_ID');
-            else if (t3 === CTRL_ATTR_OP_FLAGS) op.flags = attrU32(payload, o3, l3, 'CTRL_ATTR_OP_FLAGS');
-          });
+          const a3 = list.nested();
+          while (a3.next()) {
+            if (a3.type === CTRL_ATTR_OP_ID) op.id = a3.u32('CTRL_ATTR_OP_ID');
+            else if (a3.type === CTRL_ATTR_OP_FLAGS) op.flags = a3.u32('CTRL_ATTR_OP_FLAGS');
+          }
+          list.adopt(a3);
           ops.push(op);
-        });
+        }
+        ad.adopt(list);
         fam.ops = ops;
         break;
       }
-      case CTRL_ATTR_MCAST_GROUPS:
-        forEachNetlinkAttribute(payload, off, off + len, (_i, _f, o2, l2) => {
+      case CTRL_ATTR_MCAST_GROUPS: {
+        const list = ad.nested();
+        while (list.next()) {
           let name: string | undefined;
           let id: number | undefined;
-          forEachNetlinkAttribute(payload, o2, o2 + l2, (t3, _f3, o3, l3) => {
-            if (t3 === CTRL_ATTR_MCAST_GRP_NAME) name = readCString(payload, o3, l3);
-            else if (t3 === CTRL_ATTR_MCAST_GRP_ID) id = attrU32(payload, o3, l3, 'CTRL_ATTR_MCAST_GRP_ID');
-          });
+          const a3 = list.nested();
+          while (a3.next()) {
+            if (a3.type === CTRL_ATTR_MCAST_GRP_NAME) name = a3.string();
+            else if (a3.type === CTRL_ATTR_MCAST_GRP_ID) id = a3.u32('CTRL_ATTR_MCAST_GRP_ID');
+          }
+          list.adopt(a3);
           if (name !== undefined && id !== undefined) fam.multicastGroups.set(name, id);
-        });
+        }
+        ad.adopt(list);
         break;
+      }
     }
-  });
+  }
+  ad.check();
   if (fam.id < 0) throw new DecodeError('CTRL_CMD_NEWFAMILY', GENL_HDRLEN, 'no CTRL_ATTR_FAMILY_ID attribute');
   return fam;
 }

@@ -212,12 +212,24 @@ export function decodeExtAck(
   end: number,
   out: { extAckMessage?: string; extAckOffset?: number; extAckMissingType?: number; extAckMissingNest?: number },
 ): void {
-  forEachNetlinkAttribute(buf, start, end, (type, _f, off, len) => {
-    if (type === NLMSGERR_ATTR_MSG) out.extAckMessage = readCString(buf, off, len);
-    else if (type === NLMSGERR_ATTR_OFFS && len >= 4) out.extAckOffset = buf.readUInt32LE(off);
-    else if (type === NLMSGERR_ATTR_MISS_TYPE && len >= 4) out.extAckMissingType = buf.readUInt32LE(off);
-    else if (type === NLMSGERR_ATTR_MISS_NEST && len >= 4) out.extAckMissingNest = buf.readUInt32LE(off);
-  });
+  const ad = new NetlinkAttributeCursor(buf, start, end);
+  while (ad.next()) {
+    switch (ad.type) {
+      case NLMSGERR_ATTR_MSG:
+        out.extAckMessage = ad.string();
+        break;
+      case NLMSGERR_ATTR_OFFS:
+        if (ad.length >= 4) out.extAckOffset = ad.u32();
+        break;
+      case NLMSGERR_ATTR_MISS_TYPE:
+        if (ad.length >= 4) out.extAckMissingType = ad.u32();
+        break;
+      case NLMSGERR_ATTR_MISS_NEST:
+        if (ad.length >= 4) out.extAckMissingNest = ad.u32();
+        break;
+    }
+  }
+  ad.check();
 }
 
 /** Read a string attribute value: up to the first NUL (or the whole value when there is none). */
@@ -405,3 +417,147 @@ export function attrU64(buf: Buffer, off: number, len: number, what: string): bi
   checkValue(buf, off, len, what, 8);
   return buf.readBigUInt64LE(off);
 }
+
+// ---------------------------------------------------------------- attribute cursor
+
+/**
+ * An iterator over the attributes in `buf[start..end)` with typed reads and
+ * one error check at the end (as mdlayher/netlink's AttributeDecoder):
+ *
+ * ```ts
+ * const ad = new NetlinkAttributeCursor(buf, off, end);
+ * while (ad.next()) {
+ *   switch (ad.type) {
+ *     case CTRL_ATTR_FAMILY_ID: fam.id = ad.u16('CTRL_ATTR_FAMILY_ID'); break;
+ *     case CTRL_ATTR_FAMILY_NAME: fam.name = ad.string(); break;
+ *   }
+ * }
+ * ad.check(); // throws the first DecodeError, if any
+ * ```
+ *
+ * A malformed attribute header, or a value too short for a typed read
+ * (which returns 0 / `0n`), records the first {@link DecodeError} and ends
+ * the iteration; {@link err} returns it and {@link check} throws it. One cursor can be
+ * reused for many messages with {@link reset} (no allocation on a hot path).
+ * Up to 3 trailing bytes (padding) are accepted, as by {@link forEachNetlinkAttribute}.
+ */
+export class NetlinkAttributeCursor {
+  /** The buffer being read. */
+  buf: Buffer = EMPTY_BUFFER;
+  /** `nla_type & NLA_TYPE_MASK` of the current attribute. */
+  type = 0;
+  /** The NLA_F_NESTED / NLA_F_NET_BYTEORDER bits of the current attribute. */
+  flags = 0;
+  /** Byte offset of the current attribute's value in {@link buf}. */
+  offset = 0;
+  /** Length of the current attribute's value (`nla_len` − 4). */
+  length = 0;
+  private pos = 0;
+  private end = 0;
+  private error: DecodeError | undefined;
+
+  constructor(buf?: Buffer, start = 0, end = buf?.length ?? 0) {
+    if (buf !== undefined) this.reset(buf, start, end);
+  }
+
+  /** Start over on the attributes in `buf[start..end)`, forgetting any earlier error. */
+  reset(buf: Buffer, start: number, end: number): this {
+    this.buf = buf;
+    this.error = undefined;
+    this.type = this.flags = this.offset = this.length = 0;
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > buf.length || start > end) {
+      this.pos = this.end = 0;
+      this.error = new DecodeError(
+        'nlattr',
+        start,
+        `range ${start}..${end} is outside the buffer (${buf.length} bytes)`,
+      );
+      return this;
+    }
+    this.pos = start;
+    this.end = end;
+    return this;
+  }
+
+  /** Move to the next attribute; false at the end or after an error. */
+  next(): boolean {
+    if (this.error !== undefined || this.end - this.pos < NLA_HDRLEN) return false;
+    const buf = this.buf;
+    const at = this.pos;
+    const len = buf.readUInt16LE(at);
+    if (len < NLA_HDRLEN) return this.fail(at, `nla_len ${len} is shorter than the header`);
+    if (len > this.end - at) return this.fail(at, `nla_len ${len} exceeds the ${this.end - at} bytes left`);
+    const raw = buf.readUInt16LE(at + 2);
+    this.type = raw & NLA_TYPE_MASK;
+    this.flags = raw & ~NLA_TYPE_MASK;
+    this.offset = at + NLA_HDRLEN;
+    this.length = len - NLA_HDRLEN;
+    this.pos = at + alignNetlink(len);
+    return true;
+  }
+
+  private fail(at: number, reason: string): false {
+    this.error ??= new DecodeError('nlattr', at, reason);
+    return false;
+  }
+
+  /**
+   * True when the current value has at least `n` bytes; otherwise records a
+   * {@link DecodeError} naming `what` (default `attribute <type>`) and returns false.
+   */
+  has(n: number, what?: string): boolean {
+    if (this.length >= n) return true;
+    this.error ??= new DecodeError(
+      what ?? `attribute ${this.type}`,
+      this.offset,
+      `needs ${n} byte${n > 1 ? 's' : ''}, has ${this.length}`,
+    );
+    return false;
+  }
+
+  /** The current value as u8 (0 and an error when too short). */
+  u8(what?: string): number {
+    return this.has(1, what) ? this.buf[this.offset]! : 0;
+  }
+  /** The current value as u16, host order. */
+  u16(what?: string): number {
+    return this.has(2, what) ? this.buf.readUInt16LE(this.offset) : 0;
+  }
+  /** The current value as u32, host order. */
+  u32(what?: string): number {
+    return this.has(4, what) ? this.buf.readUInt32LE(this.offset) : 0;
+  }
+  /** The current value as u64, host order. */
+  u64(what?: string): bigint {
+    return this.has(8, what) ? this.buf.readBigUInt64LE(this.offset) : 0n;
+  }
+  /** The current value as a string: up to its first NUL (or the whole value). */
+  string(): string {
+    return readCString(this.buf, this.offset, this.length);
+  }
+  /** The current value's bytes (a subarray: no copy). */
+  bytes(): Buffer {
+    return this.buf.subarray(this.offset, this.offset + this.length);
+  }
+  /** A new cursor over the current value's nested attributes (its errors are its own: check it too, or {@link adopt} them). */
+  nested(): NetlinkAttributeCursor {
+    return new NetlinkAttributeCursor(this.buf, this.offset, this.offset + this.length);
+  }
+  /** Take over the first error of another cursor (a nested one), if this one has none yet. */
+  adopt(other: NetlinkAttributeCursor): void {
+    const e = other.err();
+    if (e !== undefined) this.error ??= e;
+  }
+
+  /** The first error met, if any. */
+  err(): DecodeError | undefined {
+    return this.error;
+  }
+
+  /** Throw the first error met, if any. */
+  check(): void {
+    if (this.error !== undefined) throw this.error;
+  }
+}
+
+const EMPTY_BUFFER = Buffer.alloc(0);

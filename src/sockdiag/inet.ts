@@ -6,7 +6,7 @@
  */
 import { DecodeError } from '../errors.js';
 import { NLM_F_DUMP } from '../netlink/constants.js';
-import { attrU8, attrU32, attrU64, forEachNetlinkAttribute, readCString } from '../netlink/message.js';
+import { NetlinkAttributeCursor, readCString } from '../netlink/message.js';
 import type { NetlinkDumpOptions, NetlinkSocket } from '../netlink/socket.js';
 import { readU64LE } from '../util/bytes.js';
 import { formatInetAddress, type InetFamily } from './address.js';
@@ -262,9 +262,8 @@ function congestionName(buf: Buffer, off: number, len: number): string {
   return name;
 }
 
-function need(what: string, off: number, len: number, n: number): void {
-  if (len < n) throw new DecodeError(what, off, `needs ${n} bytes, has ${len}`);
-}
+/** The attribute cursor reused by every decode (decoding is synchronous, so one suffices). */
+const cursor = new NetlinkAttributeCursor();
 
 /**
  * Decode one inet_diag reply payload (`buf[offset..offset+length)`):
@@ -310,90 +309,97 @@ export function decodeInetDiagMessage(buf: Buffer, offset: number, length: numbe
     uid: buf.readUInt32LE(offset + INET_DIAG_MSG.uid),
     inode: buf.readUInt32LE(offset + INET_DIAG_MSG.inode),
   };
-  forEachNetlinkAttribute(buf, offset + INET_DIAG_MSG.size, offset + length, (type, _f, off, len) => {
-    switch (type) {
+  const ad = cursor.reset(buf, offset + INET_DIAG_MSG.size, offset + length);
+  while (ad.next()) {
+    const off = ad.offset;
+    switch (ad.type) {
       case INET_DIAG_INFO:
         // UDP sockets have no tcp_info; only TCP fills this attribute
-        s.tcpInfo = decodeTcpInfo(buf, off, len);
+        s.tcpInfo = decodeTcpInfo(buf, off, ad.length);
         break;
       case INET_DIAG_MEMINFO:
-        need('INET_DIAG_MEMINFO', off, len, 16);
-        s.memInfo = {
-          rmemBytes: buf.readUInt32LE(off),
-          wmemBytes: buf.readUInt32LE(off + 4),
-          fmemBytes: buf.readUInt32LE(off + 8),
-          tmemBytes: buf.readUInt32LE(off + 12),
-        };
+        if (ad.has(16, 'INET_DIAG_MEMINFO')) {
+          s.memInfo = {
+            rmemBytes: buf.readUInt32LE(off),
+            wmemBytes: buf.readUInt32LE(off + 4),
+            fmemBytes: buf.readUInt32LE(off + 8),
+            tmemBytes: buf.readUInt32LE(off + 12),
+          };
+        }
         break;
       case INET_DIAG_SKMEMINFO:
-        s.skMemInfo = decodeSkMemInfo(buf, off, len);
+        s.skMemInfo = decodeSkMemInfo(buf, off, ad.length);
         break;
       case INET_DIAG_CONG:
-        s.congestion = congestionName(buf, off, len);
+        s.congestion = congestionName(buf, off, ad.length);
         break;
       case INET_DIAG_TOS:
-        s.tos = attrU8(buf, off, len, 'INET_DIAG_TOS');
+        s.tos = ad.u8('INET_DIAG_TOS');
         break;
       case INET_DIAG_TCLASS:
-        s.tclass = attrU8(buf, off, len, 'INET_DIAG_TCLASS');
+        s.tclass = ad.u8('INET_DIAG_TCLASS');
         break;
       case INET_DIAG_CLASS_ID:
-        s.classId = attrU32(buf, off, len, 'INET_DIAG_CLASS_ID');
+        s.classId = ad.u32('INET_DIAG_CLASS_ID');
         break;
       case INET_DIAG_SHUTDOWN:
-        s.shutdown = attrU8(buf, off, len, 'INET_DIAG_SHUTDOWN');
+        s.shutdown = ad.u8('INET_DIAG_SHUTDOWN');
         break;
       case INET_DIAG_SKV6ONLY:
-        s.v6Only = attrU8(buf, off, len, 'INET_DIAG_SKV6ONLY') !== 0;
+        s.v6Only = ad.u8('INET_DIAG_SKV6ONLY') !== 0;
         break;
       case INET_DIAG_MARK:
-        s.mark = attrU32(buf, off, len, 'INET_DIAG_MARK');
+        s.mark = ad.u32('INET_DIAG_MARK');
         break;
       case INET_DIAG_PROTOCOL:
-        s.protocol = attrU8(buf, off, len, 'INET_DIAG_PROTOCOL');
+        s.protocol = ad.u8('INET_DIAG_PROTOCOL');
         break;
       case INET_DIAG_CGROUP_ID:
-        s.cgroupId = attrU64(buf, off, len, 'INET_DIAG_CGROUP_ID');
+        s.cgroupId = ad.u64('INET_DIAG_CGROUP_ID');
         break;
       case INET_DIAG_SOCKOPT:
-        need('INET_DIAG_SOCKOPT', off, len, 2);
-        s.sockoptFlags = buf.readUInt16LE(off);
+        s.sockoptFlags = ad.u16('INET_DIAG_SOCKOPT');
         break;
-      case INET_DIAG_ULP_INFO:
-        forEachNetlinkAttribute(buf, off, off + len, (t2, _f2, o2, l2) => {
-          if (t2 === 1) s.ulpName = readCString(buf, o2, l2); // INET_ULP_INFO_NAME
-        });
+      case INET_DIAG_ULP_INFO: {
+        const ulp = ad.nested();
+        while (ulp.next()) if (ulp.type === 1) s.ulpName = ulp.string(); // INET_ULP_INFO_NAME
+        ad.adopt(ulp);
         break;
+      }
       case INET_DIAG_VEGASINFO:
-        need('INET_DIAG_VEGASINFO', off, len, 16);
-        s.vegasInfo = {
-          enabled: buf.readUInt32LE(off),
-          rttCount: buf.readUInt32LE(off + 4),
-          rttMicros: buf.readUInt32LE(off + 8),
-          minRttMicros: buf.readUInt32LE(off + 12),
-        };
+        if (ad.has(16, 'INET_DIAG_VEGASINFO')) {
+          s.vegasInfo = {
+            enabled: buf.readUInt32LE(off),
+            rttCount: buf.readUInt32LE(off + 4),
+            rttMicros: buf.readUInt32LE(off + 8),
+            minRttMicros: buf.readUInt32LE(off + 12),
+          };
+        }
         break;
       case INET_DIAG_DCTCPINFO:
-        need('INET_DIAG_DCTCPINFO', off, len, 16);
-        s.dctcpInfo = {
-          enabled: buf.readUInt16LE(off),
-          ceState: buf.readUInt16LE(off + 2),
-          alpha: buf.readUInt32LE(off + 4),
-          ackedBytesEcn: buf.readUInt32LE(off + 8),
-          ackedBytesTotal: buf.readUInt32LE(off + 12),
-        };
+        if (ad.has(16, 'INET_DIAG_DCTCPINFO')) {
+          s.dctcpInfo = {
+            enabled: buf.readUInt16LE(off),
+            ceState: buf.readUInt16LE(off + 2),
+            alpha: buf.readUInt32LE(off + 4),
+            ackedBytesEcn: buf.readUInt32LE(off + 8),
+            ackedBytesTotal: buf.readUInt32LE(off + 12),
+          };
+        }
         break;
       case INET_DIAG_BBRINFO:
-        need('INET_DIAG_BBRINFO', off, len, 20);
-        s.bbrInfo = {
-          bandwidthBytesPerSec: (BigInt(buf.readUInt32LE(off + 4)) << 32n) | BigInt(buf.readUInt32LE(off)),
-          minRttMicros: buf.readUInt32LE(off + 8),
-          pacingGain: buf.readUInt32LE(off + 12) / 256,
-          cwndGain: buf.readUInt32LE(off + 16) / 256,
-        };
+        if (ad.has(20, 'INET_DIAG_BBRINFO')) {
+          s.bbrInfo = {
+            bandwidthBytesPerSec: (BigInt(buf.readUInt32LE(off + 4)) << 32n) | BigInt(buf.readUInt32LE(off)),
+            minRttMicros: buf.readUInt32LE(off + 8),
+            pacingGain: buf.readUInt32LE(off + 12) / 256,
+            cwndGain: buf.readUInt32LE(off + 16) / 256,
+          };
+        }
         break;
     }
-  });
+  }
+  ad.check();
   return s;
 }
 

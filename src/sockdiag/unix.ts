@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { DecodeError } from '../errors.js';
 import { NLM_F_DUMP } from '../netlink/constants.js';
-import { attrU8, attrU32, forEachNetlinkAttribute } from '../netlink/message.js';
+import { NetlinkAttributeCursor } from '../netlink/message.js';
 import { readU64LE } from '../util/bytes.js';
 import {
   SOCK_DIAG_BY_FAMILY,
@@ -89,6 +89,9 @@ export interface UnixSocket {
 }
 
 const TYPES: Record<number, UnixSocketType> = { 1: 'stream', 2: 'dgram', 5: 'seqpacket' };
+
+/** The attribute cursor reused by every decode (decoding is synchronous). */
+const cursor = new NetlinkAttributeCursor();
 
 /**
  * Convert a kernel `dev_t` (as in `UNIX_DIAG_VFS` `udiag_vfs_dev`: MAJOR << 20 | MINOR,
@@ -220,8 +223,11 @@ export function decodeUnixDiagMessage(buf: Buffer, offset: number, length: numbe
     inode: buf.readUInt32LE(offset + 4),
     cookie: readU64LE(buf, offset + 8),
   };
-  forEachNetlinkAttribute(buf, offset + UNIX_DIAG_MSG_SIZE, offset + length, (at, _f, off, len) => {
-    switch (at) {
+  const ad = cursor.reset(buf, offset + UNIX_DIAG_MSG_SIZE, offset + length);
+  while (ad.next()) {
+    const off = ad.offset;
+    const len = ad.length;
+    switch (ad.type) {
       case UNIX_DIAG_NAME: {
         // libuv binds abstract names with the whole sockaddr length: the NUL padding is dropped
         const name = Buffer.from(unixNameBytes(buf, off, len));
@@ -230,14 +236,14 @@ export function decodeUnixDiagMessage(buf: Buffer, offset: number, length: numbe
         s.path = unixNameText(name);
         break;
       }
-      case UNIX_DIAG_VFS: {
-        if (len < 8) throw new DecodeError('UNIX_DIAG_VFS', off, `needs 8 bytes, has ${len}`);
-        const kernelDev = buf.readUInt32LE(off + 4);
-        s.vfs = { inode: buf.readUInt32LE(off), dev: kernelDevToUserDev(kernelDev), kernelDev };
+      case UNIX_DIAG_VFS:
+        if (ad.has(8, 'UNIX_DIAG_VFS')) {
+          const kernelDev = buf.readUInt32LE(off + 4);
+          s.vfs = { inode: buf.readUInt32LE(off), dev: kernelDevToUserDev(kernelDev), kernelDev };
+        }
         break;
-      }
       case UNIX_DIAG_PEER:
-        s.peerInode = attrU32(buf, off, len, 'UNIX_DIAG_PEER');
+        s.peerInode = ad.u32('UNIX_DIAG_PEER');
         break;
       case UNIX_DIAG_ICONS: {
         const list: number[] = [];
@@ -246,22 +252,24 @@ export function decodeUnixDiagMessage(buf: Buffer, offset: number, length: numbe
         break;
       }
       case UNIX_DIAG_RQLEN:
-        if (len < 8) throw new DecodeError('UNIX_DIAG_RQLEN', off, `needs 8 bytes, has ${len}`);
-        s.receiveQueue = buf.readUInt32LE(off);
-        if (state === TCP_LISTEN) s.backlog = buf.readUInt32LE(off + 4);
-        else s.sendQueue = buf.readUInt32LE(off + 4);
+        if (ad.has(8, 'UNIX_DIAG_RQLEN')) {
+          s.receiveQueue = buf.readUInt32LE(off);
+          if (state === TCP_LISTEN) s.backlog = buf.readUInt32LE(off + 4);
+          else s.sendQueue = buf.readUInt32LE(off + 4);
+        }
         break;
       case UNIX_DIAG_MEMINFO:
         s.memInfo = decodeSkMemInfo(buf, off, len);
         break;
       case UNIX_DIAG_SHUTDOWN:
-        s.shutdown = attrU8(buf, off, len, 'UNIX_DIAG_SHUTDOWN');
+        s.shutdown = ad.u8('UNIX_DIAG_SHUTDOWN');
         break;
       case UNIX_DIAG_UID:
-        s.uid = attrU32(buf, off, len, 'UNIX_DIAG_UID');
+        s.uid = ad.u32('UNIX_DIAG_UID');
         break;
     }
-  });
+  }
+  ad.check();
   return s;
 }
 

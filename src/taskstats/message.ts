@@ -8,7 +8,7 @@
  * @module
  */
 import { DecodeError } from '../errors.js';
-import { attrU32, forEachNetlinkAttribute } from '../netlink/message.js';
+import { NetlinkAttributeCursor } from '../netlink/message.js';
 import {
   TASKSTATS_CMD_NEW,
   TASKSTATS_TYPE_AGGR_PID,
@@ -46,11 +46,13 @@ function decodeNest(buf: Buffer, off: number, len: number, scope: 'pid' | 'tgid'
   const idType = scope === 'pid' ? TASKSTATS_TYPE_PID : TASKSTATS_TYPE_TGID;
   let id: number | undefined;
   let stats: TaskstatsRecord | undefined;
-  forEachNetlinkAttribute(buf, off, off + len, (type, _flags, voff, vlen) => {
-    if (type === idType) id = attrU32(buf, voff, vlen, scope === 'pid' ? 'TASKSTATS_TYPE_PID' : 'TASKSTATS_TYPE_TGID');
-    else if (type === TASKSTATS_TYPE_STATS) stats = decodeTaskstats(buf, voff, vlen);
+  const ad = new NetlinkAttributeCursor(buf, off, off + len);
+  while (ad.next()) {
+    if (ad.type === idType) id = ad.u32(scope === 'pid' ? 'TASKSTATS_TYPE_PID' : 'TASKSTATS_TYPE_TGID');
+    else if (ad.type === TASKSTATS_TYPE_STATS) stats = decodeTaskstats(buf, ad.offset, ad.length);
     // TASKSTATS_TYPE_NULL padding and unknown types are skipped
-  });
+  }
+  ad.check();
   const what = scope === 'pid' ? 'TASKSTATS_TYPE_AGGR_PID' : 'TASKSTATS_TYPE_AGGR_TGID';
   if (id === undefined) throw new DecodeError(what, off, `nest has no ${scope === 'pid' ? 'PID' : 'TGID'} attribute`);
   if (stats === undefined) throw new DecodeError(what, off, 'nest has no STATS attribute');
@@ -80,9 +82,11 @@ export function decodeTaskstatsMessage(buf: Buffer, offset = 0, end = buf.length
     throw new DecodeError('genlmsghdr', offset, `command ${cmd} is not TASKSTATS_CMD_NEW (${TASKSTATS_CMD_NEW})`);
   }
   const entries: TaskstatsEntry[] = [];
-  forEachNetlinkAttribute(buf, offset + GENL_HDRLEN, end, (type, _flags, voff, vlen) => {
-    if (type === TASKSTATS_TYPE_AGGR_PID) entries.push(decodeNest(buf, voff, vlen, 'pid'));
-    else if (type === TASKSTATS_TYPE_AGGR_TGID) entries.push(decodeNest(buf, voff, vlen, 'tgid'));
-  });
+  const ad = new NetlinkAttributeCursor(buf, offset + GENL_HDRLEN, end);
+  while (ad.next()) {
+    if (ad.type === TASKSTATS_TYPE_AGGR_PID) entries.push(decodeNest(buf, ad.offset, ad.length, 'pid'));
+    else if (ad.type === TASKSTATS_TYPE_AGGR_TGID) entries.push(decodeNest(buf, ad.offset, ad.length, 'tgid'));
+  }
+  ad.check();
   return { cmd, genlVersion, entries };
 }
