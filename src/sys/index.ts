@@ -18,9 +18,9 @@ import { PermissionError } from '../errors.js';
 
 import { errno, errnoName, libc, retry, sysError } from './libc.js';
 
-export { errno, errnoName, sysError };
 export * from './bpf.js';
 export * from './mmap.js';
+export { errno, errnoName, sysError };
 
 const c_socket = libc.func('int socket(int domain, int type, int protocol)');
 const c_bind = libc.func('int bind(int fd, const void *addr, uint32_t len)');
