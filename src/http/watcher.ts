@@ -271,6 +271,10 @@ export class Watcher {
       if (!isGet) return notAllowed(res, req, 'GET, HEAD');
       return this.#events(req, res);
     }
+    if (path === '/favicon.ico') {
+      res.writeHead(204, { 'Cache-Control': 'max-age=86400' });
+      return void res.end();
+    }
     if (path === '/history.json') {
       if (!isGet) return notAllowed(res, req, 'GET, HEAD');
       return send(res, req, 200, 'application/json', JSON.stringify(this.#history));
