@@ -13,7 +13,11 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`${pkg.version}\n`);
 } else {
-  const { main } = await import('../dist/cli/main.js');
+  // the bundled CLI (npm run build); the plain tsc output when the bundle is absent
+  const { main } = await import('../dist/cli-bundle/main.js').catch((err) => {
+    if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    return import('../dist/cli/main.js');
+  });
   try {
     process.exitCode = await main(argv);
   } catch (err) {
