@@ -35,7 +35,7 @@ async function rps(port: number, seconds: number): Promise<number> {
 }
 
 const bench: Bench = async (ctx) => {
-  const pairs = ctx.smoke ? 1 : 8;
+  const pairs = ctx.smoke ? 1 : Number(process.env.RG_HTTP_BENCH_PAIRS ?? 8);
   const seconds = ctx.smoke ? 1 : 3;
   for (const kind of ctx.smoke ? ['node'] : ['node', 'express', 'fastify']) {
     const s = await startServer(kind);
@@ -79,13 +79,15 @@ const bench: Bench = async (ctx) => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', 4096, r));
   const port = (server.address() as AddressInfo).port;
   const socks: net.Socket[] = [];
-  for (let i = 0; i < nConns; i++) {
-    const s = net.connect(port, '127.0.0.1');
-    s.on('error', () => {});
-    socks.push(s);
-    if (i % 200 === 199) await once(s, 'connect');
+  for (let i = 0; i < nConns; i += 200) {
+    const batch: Promise<unknown>[] = [];
+    for (let j = i; j < Math.min(nConns, i + 200); j++) {
+      const s = net.connect(port, '127.0.0.1');
+      batch.push(new Promise((r) => s.once('connect', r).once('error', r)));
+      socks.push(s);
+    }
+    await Promise.all(batch);
   }
-  await once(socks[socks.length - 1]!, 'connect').catch(() => {});
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const getStats = () =>
     new Promise<void>((resolve, reject) => {
