@@ -6,7 +6,12 @@
  * @module
  */
 import type { Command } from 'commander';
-import { type ApplicationMetricsSource, buildCollectors, COLLECTOR_NAMES } from '../../export/collectors/index.js';
+import {
+  buildCollectors,
+  type ClosableApplicationMetricsSource,
+  COLLECTOR_NAMES,
+  openApplicationSource,
+} from '../../export/collectors/index.js';
 import type { ExporterAuth } from '../../export/server.js';
 import { parseDuration, parsePositiveInt, stopSignal, UsageError } from '../util.js';
 
@@ -51,19 +56,6 @@ export function parseListenAddress(value: string): { host: string; port: number 
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-/** Open the shared-memory registries named on the command line (the shared-counters module, loaded lazily). */
-async function openRegistries(paths: readonly string[]): Promise<ApplicationMetricsSource[]> {
-  if (paths.length === 0) return [];
-  let mod: { MetricsRegistry?: { open(o: { path: string }): ApplicationMetricsSource } };
-  try {
-    mod = (await import('../../stats/index.js' as string)) as typeof mod;
-  } catch (e) {
-    throw new UsageError(`--app-metrics needs the shared counters module (src/stats): ${(e as Error).message}`);
-  }
-  if (!mod.MetricsRegistry) throw new UsageError('--app-metrics: this build has no MetricsRegistry');
-  return paths.map((p) => mod.MetricsRegistry!.open({ path: p }));
-}
-
 /** Register `serve`. */
 export function register(program: Command): void {
   program
@@ -83,7 +75,11 @@ export function register(program: Command): void {
       'export the N processes with the most CPU since the last scrape (default 10 if no other selection)',
     )
     .option('--export-cmdline', 'export command lines in raingauge_process_info (off: they never leave the host)')
-    .option('--app-metrics <path>', 'a shared-memory MetricsRegistry to export (repeatable)', collect)
+    .option(
+      '--app-metrics <path|pid:name>',
+      'a shared-memory MetricsRegistry to export, by file path or PID:NAME (repeatable)',
+      collect,
+    )
     .option('--auth-bearer-file <file>', 'require "Authorization: Bearer <token>" with the token in this file')
     .option('--auth-basic-file <file>', 'require basic auth; file has one user:password per line')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (needs --tls-key)')
@@ -123,7 +119,11 @@ export function register(program: Command): void {
         }
       }
       const pids = (o.pid ?? []).map((p) => parsePositiveInt('--pid', p));
-      const applicationSources = await openRegistries(o.appMetrics ?? []);
+      const applicationSources: ClosableApplicationMetricsSource[] = [];
+      for (const spec of o.appMetrics ?? []) applicationSources.push(openApplicationSource(spec));
+      const closeSources = () => {
+        for (const s of applicationSources) s.close();
+      };
       const collectors = buildCollectors({
         names,
         netstatAll: o.netstatAll,
@@ -147,6 +147,7 @@ export function register(program: Command): void {
         });
         process.stdout.write(out.text);
         for (const c of collectors) c.close?.();
+        closeSources();
         return;
       }
       let auth: ExporterAuth | undefined;
@@ -173,5 +174,6 @@ export function register(program: Command): void {
       await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
       stop.dispose();
       await exporter.close();
+      closeSources();
     });
 }
