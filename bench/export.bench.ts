@@ -18,6 +18,8 @@
  *   read in one pass and encoded, beside prom-client's AggregatorRegistry
  *   collecting the same series from 4 cluster workers over IPC; target ≤ 20 ms.
  *
+ * RG_EXPORT_BENCH=application runs only the application row.
+ *
  * Smoke mode: no peers, no namespace: a few scrapes of every collector, a
  * short memory run and a small application encode.
  *
@@ -32,9 +34,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { applicationCollector, type MetricFamilySnapshotLike } from '../src/export/collectors/application.ts';
+import { applicationCollector } from '../src/export/collectors/application.ts';
 import { buildCollectors } from '../src/export/collectors/index.ts';
 import { scrape } from '../src/export/scrape.ts';
+import { MetricsRegistry } from '../src/stats/index.ts';
 import { type BenchContext, median } from './harness.ts';
 
 const self = fileURLToPath(import.meta.url);
@@ -153,88 +156,113 @@ async function loopBlock(names: string[], n: number): Promise<{ maxMs: number; s
   return { maxMs: h.max / 1e6, scrapeMs: median(times.sort((a, b) => a - b)) };
 }
 
-/**
- * The application-metrics stand-in: `workers` segments of cumulative bucket
- * counts, sums and counts per series in typed arrays (what a shared mapping
- * holds), summed in one pass into MetricFamilySnapshot form.
- */
-function sharedHistogramSource(workers: number, series: number) {
-  const width = BUCKETS.length + 3; // buckets, +Inf, sum, count
-  const seg = Array.from({ length: workers }, () => new Float64Array(series * width));
-  for (const s of seg) {
-    for (let i = 0; i < series; i++) {
-      for (let b = 0; b <= BUCKETS.length; b++) s[i * width + b] = b * 3 + (i % 7);
-      s[i * width + BUCKETS.length + 1] = i * 0.5;
-      s[i * width + BUCKETS.length + 2] = BUCKETS.length * 3 + (i % 7);
+/** The registry's shared name: the primary's pid, so that cluster workers (which get it in argv) use the same. */
+const APP_NAME = `rg-bench-app-${cluster.isPrimary ? process.pid : process.ppid}`;
+
+/** What every writer of the application registry opens (the same sizing in each process). */
+const appRegistryOptions = (series: number) => ({ name: APP_NAME, maxSeries: series * 2 });
+
+/** Throw unless the scrape holds every writer's observations (a scrape of an empty registry measures nothing). */
+function checkAppTotals(reg: MetricsRegistry, series: number): void {
+  let count = 0;
+  let n = 0;
+  for (const f of reg.collect()) {
+    for (const s of f.series) {
+      count += s.count ?? 0;
+      n++;
     }
   }
-  const labels = Array.from({ length: series }, (_, i) => ({ route: `/r/${i}`, method: i % 2 ? 'GET' : 'POST' }));
-  return {
-    collect(): MetricFamilySnapshotLike[] {
-      const out: MetricFamilySnapshotLike['series'] = new Array(series);
-      for (let i = 0; i < series; i++) {
-        const base = i * width;
-        const buckets: { le: number; count: number }[] = new Array(BUCKETS.length + 1);
-        for (let b = 0; b <= BUCKETS.length; b++) {
-          let c = 0;
-          for (const s of seg) c += s[base + b]!;
-          buckets[b] = { le: b < BUCKETS.length ? BUCKETS[b]! : Number.POSITIVE_INFINITY, count: c };
-        }
-        let sum = 0;
-        let count = 0;
-        for (const s of seg) {
-          sum += s[base + BUCKETS.length + 1]!;
-          count += s[base + BUCKETS.length + 2]!;
-        }
-        out[i] = { labels: labels[i]!, buckets, sum, count };
-      }
-      return [{ name: 'app_request_duration_seconds', help: 'Request duration.', type: 'histogram', series: out }];
-    },
-  };
+  if (n !== series || count !== WORKERS * series)
+    throw new Error(
+      `application bench: read ${n} series / ${count} observations, expected ${series} / ${WORKERS * series}`,
+    );
 }
 
-/** Our application scrape: the real MetricsRegistry when the shared-counters module has it, else the stand-in. */
-async function applicationScrape(n: number, series: number): Promise<{ ms: number[]; source: string; bytes: number }> {
-  let source: { collect(): MetricFamilySnapshotLike[] } = sharedHistogramSource(WORKERS, series);
-  let what = `stand-in: ${WORKERS} typed-array segments summed in one pass (MetricsRegistry not available)`;
+/** Observe one value into each of `series` label sets (one writer stripe of the shared registry). */
+function fillApp(reg: MetricsRegistry, series: number): void {
+  const h = reg.histogram('app_request_duration_seconds', 'Request duration.', ['route', 'method'], BUCKETS);
+  for (let i = 0; i < series; i++) h.observe({ route: `/r/${i}`, method: i % 2 ? 'GET' : 'POST' }, (i % 100) / 100);
+}
+
+/** A cluster worker of the application bench: write its stripe, report, hold the mapping until killed. */
+function appWorker(series: number): void {
+  const reg = new MetricsRegistry(appRegistryOptions(series));
+  fillApp(reg, series);
+  process.send?.('ready');
+  setInterval(() => {}, 1 << 30);
+}
+
+/** Resolve `p`, or reject after `ms` with `what` in the message. */
+function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+    }),
+  ]);
+}
+
+/**
+ * Our application scrape over the real shared-memory MetricsRegistry: `WORKERS`
+ * writers (cluster workers forked under tsx in the full run; in the smoke run,
+ * or when forking does not finish in time, `WORKERS` registry handles in this
+ * process, each its own writer stripe), read in one pass by a read-only
+ * `MetricsRegistry.open({ pid, name })` as `raingauge serve --app-metrics` does.
+ */
+async function applicationScrape(
+  n: number,
+  series: number,
+  forkWorkers: boolean,
+  log: (s: string) => void,
+): Promise<{ ms: number[]; source: string; bytes: number }> {
+  const primary = new MetricsRegistry({ ...appRegistryOptions(series), zero: true });
+  const local: MetricsRegistry[] = [];
+  let ws: ReturnType<typeof cluster.fork>[] = [];
+  let what = `MetricsRegistry, ${WORKERS} cluster workers (tsx) writing, read by MetricsRegistry.open({ pid, name })`;
   try {
-    const mod = (await import(`${repo}src/stats/index.ts`)) as {
-      MetricsRegistry?: new (o: {
-        maxSeries?: number;
-      }) => {
-        histogram(
-          n: string,
-          h: string,
-          l: string[],
-          b: number[],
-        ): { observe(l: Record<string, string>, v: number): void };
-        collect(): MetricFamilySnapshotLike[];
-        close(): void;
-      };
-    };
-    if (mod.MetricsRegistry) {
-      const reg = new mod.MetricsRegistry({ maxSeries: series * 2 });
-      const h = reg.histogram('app_request_duration_seconds', 'Request duration.', ['route', 'method'], BUCKETS);
-      for (let w = 0; w < WORKERS; w++) {
-        for (let i = 0; i < series; i++)
-          h.observe({ route: `/r/${i}`, method: i % 2 ? 'GET' : 'POST' }, (i % 100) / 100);
+    if (forkWorkers) {
+      try {
+        cluster.setupPrimary({ exec: self, args: ['--app-worker', String(series)], execArgv: ['--import', 'tsx'] });
+        ws = Array.from({ length: WORKERS }, () => cluster.fork());
+        await bounded(
+          Promise.all(ws.map((w) => new Promise<void>((r) => w.once('message', () => r())))),
+          90_000,
+          'application bench workers',
+        );
+      } catch (e) {
+        log(`application bench: ${(e as Error).message}; writing from this process instead`);
+        throw e;
       }
-      source = reg;
-      what = 'MetricsRegistry (one process writing all series; workers share the same mapping)';
+    } else {
+      for (let w = 0; w < WORKERS; w++) {
+        const r = new MetricsRegistry(appRegistryOptions(series));
+        fillApp(r, series);
+        local.push(r);
+      }
+      what = `MetricsRegistry, ${WORKERS} writer stripes in this process, read by MetricsRegistry.open({ pid, name })`;
     }
-  } catch {
-    // shared counters not built yet: the stand-in measures collection + encoding
+    const reader = MetricsRegistry.open({ pid: process.pid, name: APP_NAME });
+    try {
+      checkAppTotals(reader, series);
+      const c = applicationCollector([reader]);
+      let bytes = 0;
+      for (let i = 0; i < 3; i++) bytes = (await scrape([c])).text.length;
+      const ms: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        await scrape([c]);
+        ms.push(performance.now() - t0);
+      }
+      return { ms: ms.sort((a, b) => a - b), source: what, bytes };
+    } finally {
+      reader.close();
+    }
+  } finally {
+    for (const w of ws) w.process.kill('SIGKILL');
+    for (const r of local) r.close();
+    primary.close();
   }
-  const c = applicationCollector([source]);
-  let bytes = 0;
-  for (let i = 0; i < 3; i++) bytes = (await scrape([c])).text.length;
-  const ms: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await scrape([c]);
-    ms.push(performance.now() - t0);
-  }
-  return { ms: ms.sort((a, b) => a - b), source: what, bytes };
 }
 
 /** prom-client 15 AggregatorRegistry over `workers` cluster workers with `series` histogram series each. */
@@ -442,11 +470,17 @@ async function full(ctx: BenchContext): Promise<void> {
 
 async function appRows(ctx: BenchContext): Promise<void> {
   const series = ctx.smoke ? 200 : SERIES;
-  const ours = await applicationScrape(ctx.smoke ? 5 : 30, series);
+  const n = ctx.smoke ? 5 : 30;
+  let ours: Awaited<ReturnType<typeof applicationScrape>>;
+  try {
+    ours = await applicationScrape(n, series, !ctx.smoke, ctx.log);
+  } catch {
+    ours = await applicationScrape(n, series, false, ctx.log);
+  }
   let peer: { ms: number[]; loopMaxMs: number } | undefined;
   if (!ctx.smoke) {
     try {
-      peer = await promClientCluster(WORKERS, series, 5);
+      peer = await bounded(promClientCluster(WORKERS, series, 5), 120_000, 'prom-client cluster peer');
     } catch (e) {
       ctx.log(`prom-client cluster peer failed: ${(e as Error).message}`);
     }
@@ -477,6 +511,11 @@ async function smoke(ctx: BenchContext): Promise<void> {
 }
 
 export default async function bench(ctx: BenchContext): Promise<void> {
+  if (process.env.RG_EXPORT_BENCH === 'application') {
+    // only the application row (RG_EXPORT_BENCH=application node --import tsx bench/run.ts export)
+    await appRows(ctx);
+    return;
+  }
   if (ctx.smoke) {
     await smoke(ctx);
   } else if (isRoot && have('unshare') && have('prometheus-node-exporter')) {
@@ -494,4 +533,6 @@ if (process.argv[2] === '--driver') {
   await driver(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]));
 } else if (process.argv[2] === '--prom-worker') {
   await promWorker(Number(process.argv[3]));
+} else if (process.argv[2] === '--app-worker') {
+  appWorker(Number(process.argv[3]));
 }
