@@ -14,7 +14,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const filters = process.argv.slice(2);
 
 // tsx keeps a transform cache in /tmp/tsx-<uid>; tests (some run as nobody) must leave no file behind
-const env = { ...process.env, TSX_DISABLE_CACHE: '1' };
+// Node >= 22: the CLI's compile cache (bin/raingauge.js) must not leave /tmp/node-compile-cache behind either
+const env = { ...process.env, TSX_DISABLE_CACHE: '1', NODE_DISABLE_COMPILE_CACHE: '1' };
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
