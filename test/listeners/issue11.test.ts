@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { renderListenTable } from '../../src/cli/commands/listen.ts';
 import { type ListenerStats, listenerUsage, unixListenerStats } from '../../src/listeners/index.ts';
-import { diagnoseListenOverflows } from '../../src/netstat/overflows.ts';
+import { diagnoseListenOverflows } from '../../src/listeners/overflows.ts';
 import { kernelDevToUserDev, unixNameFromText, unixNameText, unixSockets } from '../../src/sockdiag/index.ts';
 import { have, needNetns, runInNetns, skipBecause } from '../helpers/env.ts';
 

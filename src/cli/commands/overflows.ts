@@ -5,16 +5,17 @@
  * @module
  */
 import type { Command } from 'commander';
-import { closeListenerStatsSockets, tcpListenerStats } from '../../listeners/index.js';
 import {
+  closeListenerStatsSockets,
   formatOverflowOwners,
   type ListenerFinding,
   type ListenerSource,
   type OverflowReport,
   readListenLimits,
-  stringifyCounters,
+  tcpListenerStats,
   watchListenOverflows,
-} from '../../netstat/index.js';
+} from '../../listeners/index.js';
+import { stringifyCounters } from '../../netstat/index.js';
 import { parsePositive, stopSignal } from '../util.js';
 
 interface OverflowsOptions {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import type net from 'node:net';
 import { listenerUsage, tcpListenerStats, tcpListenerStatsSync } from '../../../src/listeners/index.ts';
-import { diagnoseListenOverflows } from '../../../src/netstat/overflows.ts';
+import { diagnoseListenOverflows } from '../../../src/listeners/overflows.ts';
 import { connectN, connectNoWait, killChildren, startChild, waitFor } from './lib.ts';
 
 let checks = 0;

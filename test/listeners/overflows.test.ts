@@ -9,7 +9,7 @@ import {
   type ListenQueueStats,
   readListenLimits,
   watchListenOverflows,
-} from '../../src/netstat/index.ts';
+} from '../../src/listeners/index.ts';
 import { repoRoot } from '../helpers/env.ts';
 
 const limits = { somaxconn: 4096, tcpMaxSynBacklog: 2048, tcpSyncookies: 1, tcpAbortOnOverflow: 0 };

@@ -1,23 +1,26 @@
 /**
  * Listen-overflow diagnosis: watch `TcpExt ListenOverflows`, `ListenDrops`
  * and the SYN-cookie counters together with every TCP listener's accept
- * queue (`queued` / `backlog` from sock_diag, via the listeners module), and
- * when connection attempts are dropped say which listeners were full, which
+ * queue (`queued` / `backlog` from sock_diag, via this module's listener
+ * statistics), and when connection attempts are dropped say which listeners
+ * were full, which
  * processes own them, what limited their queue (`min(listen() backlog,
  * net.core.somaxconn)`) and what to change.
  *
  * {@link diagnoseListenOverflows} is pure (counters delta + listener
  * snapshot + sysctls → report); {@link watchListenOverflows} samples.
+ * A feature: it reads the netstat source (TcpExt counters) and the listener
+ * statistics of this module (see docs/design.md, layers).
  * @module
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ListenerMember, ListenerOwner, ListenerStats } from '../listeners/types.js';
-import { fullestMember, queueFull, queuePercent } from '../listeners/usage.js';
+import { counterDelta } from '../netstat/delta.js';
+import type { CounterValue, NetCounterSet } from '../netstat/parse.js';
+import { NetCounterReader } from '../netstat/read.js';
 import { sleep } from '../util/time.js';
-import { counterDelta } from './delta.js';
-import type { CounterValue, NetCounterSet } from './parse.js';
-import { NetCounterReader } from './read.js';
+import type { ListenerMember, ListenerOwner, ListenerStats } from './types.js';
+import { fullestMember, queueFull, queuePercent } from './usage.js';
 
 /** The TcpExt counters the diagnosis watches. */
 export const OVERFLOW_COUNTERS = [
@@ -362,8 +365,8 @@ function memberPeaks(
 /**
  * A source of listener accept-queue statistics, e.g.
  * `() => tcpListenerStats(undefined, { active: false, owners: true })` from
- * the listeners module (this module does not import it: sources do not
- * depend on features).
+ * this module (a parameter, so the diagnosis can be fed a snapshot taken
+ * elsewhere, e.g. in another network namespace, or a fixture).
  */
 export type ListenerSource = () =>
   | Promise<ReadonlyMap<string, ListenQueueStats>>
