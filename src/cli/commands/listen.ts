@@ -17,6 +17,7 @@ import type { ListenerStats } from '../../listeners/types.js';
 import { unixListenerQuery, unixListenerStats } from '../../listeners/unix.js';
 import { listenerUsage } from '../../listeners/usage.js';
 import { sleep } from '../../util/time.js';
+import { escapeControl as esc } from '../output.js';
 import { parseNonNegativeInt, parsePositive, stopSignal, UsageError } from '../util.js';
 
 /** One listener in a sample. */
@@ -113,7 +114,7 @@ export function renderListenJson(rows: readonly ListenRow[]): string {
 /** One line per sample (piped `--interval` output): time, then `key active=N queued=N backlog=N` per listener. */
 export function renderListenLine(time: Date, rows: readonly ListenRow[]): string {
   const parts = rows.map(
-    (r) => `${r.key} active=${r.stats.active} queued=${r.stats.queued} backlog=${r.stats.backlog}`,
+    (r) => `${esc(r.key)} active=${r.stats.active} queued=${r.stats.queued} backlog=${r.stats.backlog}`,
   );
   return `${time.toISOString()}${parts.length ? `  ${parts.join('  ')}` : '  (no listeners)'}`;
 }
@@ -130,7 +131,7 @@ export function backlogPercent(s: ListenerStats): number | undefined {
 function ownerCell(s: ListenerStats): string {
   if (s.owners === undefined) return '';
   if (s.owners.length === 0) return s.ownersComplete === false ? '?' : '-';
-  return s.owners.map((o) => `${o.command}[${o.pid}]`).join(', ');
+  return s.owners.map((o) => `${esc(o.command)}[${o.pid}]`).join(', ');
 }
 
 /** Render a sample as a table (plus notes under it). `color` turns emphasis on. */
@@ -155,7 +156,7 @@ export function renderListenTable(
     const pct = backlogPercent(s);
     const full = pct !== undefined && (pct >= 80 || listenerUsage(s).full);
     const emph = (t: string) => (full ? c.bold(c.red(t)) : s.queued > 0 ? c.yellow(t) : t);
-    const addr = s.matchedKey ? `${r.key} ${c.dim(`→ ${s.matchedKey}`)}` : r.key;
+    const addr = s.matchedKey ? `${esc(r.key)} ${c.dim(`→ ${esc(s.matchedKey)}`)}` : esc(r.key);
     const row = [
       addr,
       opts.active ? String(s.active) : c.dim('-'),
@@ -183,17 +184,17 @@ export function renderListenTable(
           String(m.backlog),
           memph(`${mp}%${mfull ? ' FULL' : ''}`),
         ];
-        if (opts.owners) mrow.push(m.owners ? m.owners.map((o) => `${o.command}[${o.pid}]`).join(', ') : '');
+        if (opts.owners) mrow.push(m.owners ? m.owners.map((o) => `${esc(o.command)}[${o.pid}]`).join(', ') : '');
         table.push(mrow);
       });
     }
     if (s.matchedKey) {
       notes.push(
-        `${r.key} has no listener of its own: the numbers are those of ${s.matchedKey}, which accepts its connections`,
+        `${esc(r.key)} has no listener of its own: the numbers are those of ${esc(s.matchedKey)}, which accepts its connections`,
       );
     }
   }
-  for (const k of sample.missing) notes.push(`no listener on ${k}`);
+  for (const k of sample.missing) notes.push(`no listener on ${esc(k)} (not found)`);
   if (unknownOwners > 0) {
     notes.push(
       `owner "?": held by another user's process, which only root (or CAP_SYS_PTRACE) can see in /proc/<pid>/fd`,
@@ -292,6 +293,12 @@ export async function runListen(args: string[], opts: ListenCliOptions): Promise
         process.stdout.write(prevLines > 0 && fits ? `\x1b[${prevLines}F\x1b[J` : '\x1b[H\x1b[2J');
       }
       process.stdout.write(`${out}\n`);
+      // an asked listener that does not exist is an error (exit 1), not a silent empty table
+      if (sample.missing.length > 0) {
+        process.exitCode = 1;
+        if ((json || lineMode) && i === 0)
+          process.stderr.write(`raingauge listen: no listener on ${sample.missing.map(esc).join(', ')} (not found)\n`);
+      }
       prevLines = screenLines(out, process.stdout.columns ?? 0);
       if (i + 1 < samples) await sleep(Math.max(0, everyMs - (Date.now() - t0)), stop.signal);
     }
