@@ -17,6 +17,8 @@ import {
   inetSocketStream,
   inetSockets,
   inetSocketsSync,
+  planInetDiagRequests,
+  sockDiagSocket,
   TcpState,
   tcpInfo,
 } from '../src/sockdiag/index.ts';
@@ -39,7 +41,8 @@ function timeSs(args: string[], n: number): number {
 }
 
 export default async function bench(ctx: BenchContext): Promise<void> {
-  const n = ctx.smoke ? 200 : 5000;
+  // RG_SOCKDIAG_CONNECTIONS=20000 gives ~40 000 sockets (needs `ulimit -n` > 2 × that)
+  const n = ctx.smoke ? 200 : Number(process.env.RG_SOCKDIAG_CONNECTIONS ?? 5000);
   const server = net.createServer({ pauseOnConnect: true }, (s) => accepted.push(s));
   const accepted: net.Socket[] = [];
   const clients: net.Socket[] = [];
@@ -80,6 +83,60 @@ export default async function bench(ctx: BenchContext): Promise<void> {
       better: 'lower',
       peer: ssAvailable ? { name: 'ss -tani4', value: timeSs(['-tani4'], ctx.smoke ? 3 : 10) } : undefined,
     });
+    // kernel-only reader: the same requests, every datagram read, no record decoded or allocated;
+    // its process system time is the kernel walk + netlink copy, the wall time minus it is the read loop
+    const raw = sockDiagSocket();
+    const plan = planInetDiagRequests({ family: 'inet', extensions: ['info', 'cong'] });
+    const sysMs: number[] = [];
+    let rawCount = 0;
+    const rawWall = median(
+      await timeIt(async () => {
+        const c0 = process.cpuUsage();
+        rawCount = 0;
+        for (const r of plan) {
+          await raw.dump(
+            r.type,
+            0,
+            r.payload,
+            () => {
+              rawCount++;
+            },
+            r.description,
+            r.send,
+          );
+        }
+        sysMs.push(process.cpuUsage(c0).system / 1000);
+      }, runs),
+    );
+    ctx.log(`kernel-only reader: ${rawCount} records in the last dump`);
+    ctx.report({
+      name: `kernel-only raw dump with tcp_info + congestion, no decode (${total} sockets, wall)`,
+      value: rawWall,
+      unit: 'ms',
+      better: 'lower',
+      peer: { name: 'inetSockets with tcp_info (decoded)', value: withInfo },
+    });
+    ctx.report({
+      name: `kernel-only raw dump with tcp_info: process system time (${total} sockets)`,
+      value: median(sysMs),
+      unit: 'ms',
+      better: 'lower',
+    });
+    ctx.report({
+      name: `decode + allocation per socket (tcp_info dump minus kernel-only, ${total} sockets)`,
+      value: ((withInfo - rawWall) * 1000) / total,
+      unit: 'µs/socket',
+      better: 'lower',
+    });
+    if (ssAvailable) {
+      ctx.report({
+        name: `ss -tinH (${total} sockets, wall)`,
+        value: timeSs(['-tinH'], ctx.smoke ? 3 : 10),
+        unit: 'ms',
+        better: 'lower',
+        peer: { name: 'inetSockets with tcp_info', value: withInfo },
+      });
+    }
     const sync = median(await timeIt(() => inetSocketsSync({ family: 'inet' }), runs));
     ctx.report({ name: `all TCP sockets, sync (${total} sockets)`, value: sync, unit: 'ms', better: 'lower' });
     let streamed = 0;
