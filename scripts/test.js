@@ -47,6 +47,7 @@ if (files.length === 0) {
 
 if (filters.length === 0 && !testsOnly) {
   run(process.execPath, ['scripts/biome.js', 'check', '--error-on-warnings', '.']);
+  run(process.execPath, ['scripts/check-layers.js']);
   run('npx', ['tsc', '-p', 'tsconfig.check.json']);
   run(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke']);
 }
