@@ -98,7 +98,7 @@ describe('raingauge ps', () => {
       [1, 2],
     );
     const out = formatPs(rows);
-    assert.match(out, /b c/);
+    assert.match(out, /b\\nc/, 'a newline in a command line is shown escaped');
     assert.match(out, / - /, 'missing fds shown as -');
   });
 });

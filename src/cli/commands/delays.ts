@@ -13,6 +13,7 @@ import { PermissionError, RaingaugeError } from '../../errors.js';
 import { ProcFS } from '../../procfs/fs.js';
 import { delayAccounting, procDelayStats, TaskstatsClient } from '../../taskstats/index.js';
 import { sleep } from '../../util/time.js';
+import { escapeControl as esc } from '../output.js';
 import { parsePositive, readProcComm, stopSignal } from '../util.js';
 
 /** Cumulative counters of one process at one sample (ns). */
@@ -102,7 +103,7 @@ export function formatDelayTable(rows: readonly DelayRow[]): string {
   for (const r of rows) {
     t.push([
       r.pid,
-      r.comm,
+      esc(r.comm),
       r.cpuRunPct.toFixed(1),
       r.runqWaitPct.toFixed(1),
       r.blkioWaitPct.toFixed(1),

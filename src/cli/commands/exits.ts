@@ -14,6 +14,7 @@ import {
   taskstatsJsonReplacer,
   taskstatsNamespaceProblem,
 } from '../../taskstats/index.js';
+import { escapeControl as esc } from '../output.js';
 import { parsePositive, stopSignal, UsageError } from '../util.js';
 import { fmtBytes } from './taskstats.js';
 
@@ -49,7 +50,7 @@ export function formatExitEventText(ev: TaskstatsExitEvent): string {
       fmtBytes(rec.writeChar).padStart(9),
       ` ${delaysText(rec)}`,
     ].join(' ');
-  const what = `${ev.comm.padEnd(16)} ${formatExitStatus(s.acExitcode).padEnd(18)}`;
+  const what = `${esc(ev.comm).padEnd(16)} ${formatExitStatus(s.acExitcode).padEnd(18)}`;
   let out = `${cols(String(ev.pid), String(ev.tgid), what, secs(s.acEtime), s)}\n`;
   if (ev.group) out += `${cols('', String(ev.group.tgid), '└ process total'.padEnd(35), '-', ev.group.stats)}\n`;
   return out;

@@ -16,6 +16,7 @@ import {
   watchListenOverflows,
 } from '../../listeners/index.js';
 import { stringifyCounters } from '../../netstat/index.js';
+import { escapeControl as esc } from '../output.js';
 import { parsePositive, stopSignal } from '../util.js';
 
 interface OverflowsOptions {
@@ -46,10 +47,10 @@ export function renderOverflowReport(r: OverflowReport): string {
   const lines = [`${time}  DROPS in ${r.seconds.toFixed(2)} s  ${counts}`];
   if (r.full.length > 0) {
     lines.push('  full listeners:');
-    for (const f of r.full) lines.push(`    ${fmtFinding(f)}`);
+    for (const f of r.full) lines.push(`    ${esc(fmtFinding(f))}`);
   } else if (r.busiest.length > 0) {
     lines.push('  no listener full when sampled; fullest:');
-    for (const f of r.busiest) lines.push(`    ${fmtFinding(f)}`);
+    for (const f of r.busiest) lines.push(`    ${esc(fmtFinding(f))}`);
   }
   const l = r.limits;
   lines.push(

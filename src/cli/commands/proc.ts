@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import { ProcessGoneError, RaingaugeError } from '../../errors.js';
 import { ProcFS } from '../../procfs/fs.js';
 import type { Proc } from '../../procfs/proc.js';
+import { escapeControl as esc } from '../output.js';
 import { UsageError } from '../util.js';
 import { formatBytes } from './ps.js';
 
@@ -94,12 +95,13 @@ function err(v: unknown): string | undefined {
 export function formatProc(r: ProcReport): string {
   const parts: string[] = [];
   const kv = new Table({ style: { head: [], border: [], compact: true }, colWidths: [28, 92], wordWrap: true });
-  const add = (k: string, v: unknown) => kv.push({ [k]: String(v) });
+  // kernel and user text (comm, cmdline, paths) escaped: a name may carry terminal escapes
+  const add = (k: string, v: unknown) => kv.push({ [k]: esc(String(v)) });
   const st = r.stat as Record<string, unknown> & { startTime?: Date };
   const s = r.status as Record<string, unknown>;
   add('pid', r.pid);
   if (!err(st)) {
-    add('comm', JSON.stringify(st.comm));
+    add('comm', st.comm);
     add('state', st.state);
     add('ppid', st.ppid);
     add('threads', st.numThreads);

@@ -16,6 +16,7 @@ import type { Command } from 'commander';
 import { ProcFS } from '../../procfs/fs.js';
 import { ProcessSampler } from '../../procfs/sampler.js';
 import { sleep } from '../../util/time.js';
+import { escapeControl as esc } from '../output.js';
 import { parseNonNegativeInt, parsePositive, UsageError } from '../util.js';
 
 /** One row of `raingauge ps`. */
@@ -143,7 +144,7 @@ export function formatPs(rows: readonly PsRow[], commandWidth = 60): string {
       r.threads,
       r.fds ?? '-',
       r.state,
-      cmd.replace(/[\n\t]/g, ' '),
+      esc(cmd),
     ]);
   }
   return t.toString();

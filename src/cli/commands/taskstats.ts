@@ -17,6 +17,7 @@ import {
   taskstatsDelays,
   taskstatsJsonReplacer,
 } from '../../taskstats/index.js';
+import { escapeControl as esc } from '../output.js';
 import { readProcComm, UsageError } from '../util.js';
 
 /** Milliseconds with three decimals from nanoseconds. */
@@ -67,7 +68,7 @@ export function formatTaskstatsText(
   opts: { scope: 'pid' | 'tgid'; id: number; comm?: string },
 ): string {
   const lines: string[] = [];
-  const comm = rec.acComm || opts.comm || '?';
+  const comm = esc(rec.acComm || opts.comm || '?');
   lines.push(`${opts.scope === 'tgid' ? 'tgid' : 'pid'} ${opts.id} (${comm})  taskstats version ${rec.version}`);
   if (opts.scope === 'pid' || rec.acPid) {
     lines.push(
@@ -81,7 +82,7 @@ export function formatTaskstatsText(
     );
   } else {
     lines.push(
-      `  elapsed ${fmtUsAsS(rec.acEtime)}  (a live process's tgid record has no pid, comm, uid or I/O; delay max/min are not reliable in aggregates)`,
+      `  elapsed ${fmtUsAsS(rec.acEtime)} summed over the threads (ac_etime of each thread added up, not the process's wall-clock age)  (a live process's tgid record has no pid, comm, uid or I/O; delay max/min are not reliable in aggregates)`,
     );
   }
   lines.push('');
@@ -107,7 +108,7 @@ export function formatTaskstatsText(
     `MEMORY    peak rss ${fmtBytes(rec.hiwaterRss * 1024n)}  peak vm ${fmtBytes(rec.hiwaterVm * 1024n)}  minor faults ${rec.acMinflt}  major faults ${rec.acMajflt}`,
   );
   lines.push(
-    `IO        read ${fmtBytes(rec.readChar)} (${rec.readSyscalls} syscalls)  written ${fmtBytes(rec.writeChar)} (${rec.writeSyscalls} syscalls)  [rounded down to 1 KiB]`,
+    `IO        read ${fmtBytes(rec.readChar)} (${rec.readSyscalls} syscalls)  written ${fmtBytes(rec.writeChar)} (${rec.writeSyscalls} syscalls)  [bytes rounded down to 1 KiB; syscall counts rounded down to multiples of 1024 by the kernel's accounting]`,
   );
   lines.push(
     `STORAGE   read ${fmtBytes(rec.readBytes)}  written ${fmtBytes(rec.writeBytes)}  cancelled ${fmtBytes(rec.cancelledWriteBytes)}`,

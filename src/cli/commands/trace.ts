@@ -19,6 +19,7 @@ import {
   tcpStateNum2Str,
 } from '../../probes/index.js';
 import { traceEvents } from '../../tracefs/index.js';
+import { escapeControl as esc } from '../output.js';
 import { parsePositive, stopSignal, UsageError } from '../util.js';
 
 interface SocketsOptions {
@@ -51,7 +52,7 @@ function endpoint(addr: string | undefined, port: number | undefined): string {
 
 /** One human-readable line for an event. */
 export function formatSocketEventLine(e: SocketProbeEvent): string {
-  const who = e.interrupt ? '[interrupt]' : `${e.comm ?? '?'} ${e.pid ?? '?'}/${e.tid ?? '?'}`;
+  const who = e.interrupt ? '[interrupt]' : `${esc(e.comm ?? '?')} ${e.pid ?? '?'}/${e.tid ?? '?'}`;
   const parts = [`${(e.timeNs / 1e9).toFixed(6)}`, who, e.name];
   if (e.family !== undefined) parts.push(sockFamNum2Str(e.family));
   if (e.protocol !== undefined) parts.push(protoName(e.family, e.protocol));
@@ -164,7 +165,7 @@ export class SocketSummary {
     const procs = [...this.processes.values()].sort((a, b) => b.sendBytes + b.recvBytes - (a.sendBytes + a.recvBytes));
     for (const p of procs) {
       lines.push(
-        `${(p.comm ?? '?').padEnd(16)} ${String(p.pid ?? '?').padStart(5)} ${String(p.sendCalls).padStart(12)} ${String(
+        `${esc(p.comm ?? '?').padEnd(16)} ${String(p.pid ?? '?').padStart(5)} ${String(p.sendCalls).padStart(12)} ${String(
           p.sendBytes,
         ).padStart(
           12,
