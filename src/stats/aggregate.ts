@@ -38,6 +38,22 @@ export function log2SubIndex(v: number, k: number): number {
   return j < 0 ? 0 : j >= SUB_BUCKETS ? SUB_BUCKETS - 1 : j;
 }
 
+/**
+ * Sub-bucket cell of `v` in [1, 2^127): `k * SUB_BUCKETS + j` with `k` the
+ * gem's log2 bucket. Integers below 2^31 take an exact integer path
+ * (floor(log2) by clz32 equals the gem's floating formula for all of them:
+ * checked at every power-of-two boundary); others use the gem's formula.
+ */
+export function log2Cell(v: number): number {
+  if (v < 2147483648 && (v | 0) === v) {
+    const k = 31 - Math.clz32(v);
+    const d = v - (1 << k);
+    return (k << 5) | (k >= 5 ? d >>> (k - 5) : d << (5 - k));
+  }
+  const k = log2Index(v);
+  return k * SUB_BUCKETS + log2SubIndex(v, k);
+}
+
 /** Ruby's `Float#round` for the values aggregates produce (half away from zero). */
 export function rubyRound(x: number): number {
   return x < 0 ? -Math.round(-x) : Math.round(x);
@@ -130,9 +146,9 @@ export class Aggregate {
     else if (v >= this.high) this.outliersHigh++;
     else if (this.linear) this.buckets[Math.floor((v - this.low) / this.linear.width)]!++;
     else {
-      const k = log2Index(v);
-      this.buckets[k]!++;
-      this.subBuckets![k * SUB_BUCKETS + log2SubIndex(v, k)]!++;
+      const c = log2Cell(v);
+      this.buckets[c >> 5]!++;
+      this.subBuckets![c]!++;
     }
   }
 

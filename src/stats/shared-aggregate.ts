@@ -22,7 +22,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { gettid, pageAlign } from '../sys/index.js';
-import { Aggregate, type LinearBuckets, LOG_BUCKETS, log2Index, log2SubIndex, SUB_BUCKETS } from './aggregate.js';
+import { Aggregate, type LinearBuckets, LOG_BUCKETS, log2Cell, SUB_BUCKETS } from './aggregate.js';
 import { StatsClosedError } from './errors.js';
 import { KIND, Region, threadAlive } from './region.js';
 
@@ -174,9 +174,9 @@ export class SharedAggregate {
     if (v < this.low) f[b + C_OLOW]!++;
     else if (v >= this.high) f[b + C_OHIGH]!++;
     else if (this.subs) {
-      const k = log2Index(v);
-      f[b + C_BUCKETS + k]!++;
-      f[b + C_BUCKETS + LOG_BUCKETS + k * SUB_BUCKETS + log2SubIndex(v, k)]!++;
+      const c = log2Cell(v);
+      f[b + C_BUCKETS + (c >> 5)]!++;
+      f[b + C_BUCKETS + LOG_BUCKETS + c]!++;
     } else f[b + C_BUCKETS + Math.floor((v - this.low) / this.width)]!++;
   }
 
