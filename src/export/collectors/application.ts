@@ -11,23 +11,13 @@
  * @module
  */
 import { InvalidArgumentError } from '../../errors.js';
+import type { MetricFamilySnapshot } from '../../stats/index.js';
 import { MetricsRegistry } from '../../stats/index.js';
 import type { Collector } from '../collector.js';
 import type { ExpositionFamily } from '../exposition.js';
 
-/** What a registry snapshot looks like (the `MetricFamilySnapshot` contract of the shared counters). */
-export interface MetricFamilySnapshotLike {
-  name: string;
-  help: string;
-  type: 'counter' | 'gauge' | 'histogram';
-  series: {
-    labels: Record<string, string>;
-    value?: number;
-    buckets?: { le: number; count: number }[];
-    sum?: number;
-    count?: number;
-  }[];
-}
+/** What a registry snapshot looks like: the shared counters' own {@link MetricFamilySnapshot}. */
+export type MetricFamilySnapshotLike = MetricFamilySnapshot;
 
 /** A source of application families: `MetricsRegistry` or anything with the same `collect()`. */
 export interface ApplicationMetricsSource {
